@@ -1,0 +1,365 @@
+import * as ort from 'onnxruntime-node';
+import { ScoringError } from '../../domain/errors.js';
+import type { CsvWriter } from '../csv/csv-writer.js';
+import type { CsvDialect } from '../csv/dialect.js';
+import { NumberParser } from '../csv/parse-number.js';
+import { CsvEncodingError, FIELD_MALFORMED, fieldText, RecordTokenizer } from '../csv/record-tokenizer.js';
+import type { LoadedModel } from '../model/load-model.js';
+import type { ModelDescription } from '../model/model-description.js';
+import { type BoundInput, bindInputs } from './input-plan.js';
+import { type OutputColumn, outputLayout } from './output-layout.js';
+import type { ScoringOptions } from './scoring-options.js';
+
+/** Row counts of a scoring run, as DataRobot reports them. */
+export interface ScoreCounts {
+  /** Data rows read (blank lines excluded). */
+  rows: number;
+  scoredRows: number;
+  failedRows: number;
+  /** Blank lines, which carry no row to score. */
+  skippedRows: number;
+}
+
+export function emptyCounts(): ScoreCounts {
+  return { rows: 0, scoredRows: 0, failedRows: 0, skippedRows: 0 };
+}
+
+type FeedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | string[];
+
+const STATUS_OK = 'OK';
+
+/**
+ * Scores blocks of whole CSV records against one model: fills input tensors straight from the record bytes,
+ * runs onnxruntime once per batch and writes DataRobot-format output records. One instance per run; not
+ * re-entrant (buffers are reused between batches).
+ */
+export class BatchScorer {
+  readonly layout: readonly OutputColumn[];
+  private readonly model: ModelDescription;
+  private readonly inputs: readonly BoundInput[];
+  private readonly tokenizer: RecordTokenizer;
+  private readonly numbers = new NumberParser();
+  private readonly capacity: number;
+  private readonly feeds: FeedArray[];
+  private readonly passthrough: Int32Array;
+  private readonly passthroughIndices: Int32Array;
+  private readonly failures: Array<string | null>;
+  private readonly threshold: number;
+  private readonly negativeClass: string | null;
+  private rowsInBatch = 0;
+  private block: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    private readonly loaded: LoadedModel,
+    private readonly options: ScoringOptions,
+    private readonly header: readonly string[],
+    dialect: CsvDialect,
+  ) {
+    this.model = loaded.description;
+    this.inputs = bindInputs(this.model.inputs, header);
+    this.layout = outputLayout(this.model, options, header);
+    this.tokenizer = new RecordTokenizer(dialect);
+    const fixed = this.model.fixedBatch;
+    this.capacity = fixed ? Math.max(fixed, Math.ceil(options.batchRows / fixed) * fixed) : options.batchRows;
+    this.feeds = this.inputs.map((input) => allocateFeed(input, this.capacity));
+    this.passthroughIndices = Int32Array.from(
+      this.layout.flatMap((c) => (c.cell.kind === 'passthrough' ? [c.cell.inputIndex] : [])),
+    );
+    this.passthrough = new Int32Array(this.capacity * this.passthroughIndices.length * 2);
+    this.failures = new Array<string | null>(this.capacity).fill(null);
+    this.threshold = options.predictionThreshold ?? this.model.predictionThreshold;
+    this.negativeClass = this.model.classLabels.find((c) => c !== this.model.positiveClass) ?? null;
+  }
+
+  /** Writes the output header record. */
+  writeHeader(out: CsvWriter): void {
+    for (const column of this.layout) out.text(column.name);
+    out.endRecord();
+  }
+
+  /**
+   * Scores every record in `block[start, end)` (whole records, no header) and appends the output records to
+   * `out`, in input order. Throws ScoringError on a failed row when abortOnError is set.
+   */
+  async scoreBlock(
+    block: Uint8Array,
+    start: number,
+    end: number,
+    out: CsvWriter,
+    counts: ScoreCounts,
+  ): Promise<void> {
+    this.block = block;
+    const t = this.tokenizer;
+    let pos = start;
+    while (pos < end) {
+      const next = t.next(block, pos, end, true);
+      if (t.fieldCount === 1 && t.recordEnd === t.recordStart) {
+        counts.skippedRows++;
+      } else {
+        counts.rows++;
+        this.addRow(counts);
+        if (this.rowsInBatch === this.capacity) await this.flush(out, counts);
+      }
+      pos = next;
+    }
+    await this.flush(out, counts);
+  }
+
+  private addRow(counts: ScoreCounts): void {
+    const t = this.tokenizer;
+    const row = this.rowsInBatch++;
+    const pIdx = this.passthroughIndices;
+    const pOff = row * pIdx.length * 2;
+    for (let p = 0; p < pIdx.length; p++) {
+      const field = pIdx[p] as number;
+      const present = field < t.fieldCount;
+      this.passthrough[pOff + 2 * p] = present ? (t.rawStarts[field] as number) : -1;
+      this.passthrough[pOff + 2 * p + 1] = present ? (t.rawEnds[field] as number) : -1;
+    }
+    let failure: string | null = null;
+    if (t.fieldCount !== this.header.length) {
+      failure = `expected ${this.header.length} fields, found ${t.fieldCount}`;
+    } else {
+      failure = this.fillFeeds(row);
+    }
+    this.failures[row] = failure;
+    if (failure !== null && this.options.abortOnError) {
+      throw new ScoringError(
+        `row ${counts.rows}: ${failure} (the job stops at the first failed row because abortOnError is true)`,
+      );
+    }
+  }
+
+  /** Writes one row into every input tensor; returns the reason the row cannot be scored, or null. */
+  private fillFeeds(row: number): string | null {
+    const t = this.tokenizer;
+    const block = this.block;
+    let failure: string | null = null;
+    for (let i = 0; i < this.inputs.length; i++) {
+      const input = this.inputs[i] as BoundInput;
+      const feed = this.feeds[i] as FeedArray;
+      const cols = input.columnIndices;
+      const base = row * input.width;
+      for (let k = 0; k < cols.length; k++) {
+        const field = cols[k] as number;
+        if (t.kinds[field] === FIELD_MALFORMED) {
+          failure ??= `column "${this.header[field]}": malformed quoting`;
+          continue;
+        }
+        const s = t.starts[field] as number;
+        const e = t.ends[field] as number;
+        switch (input.elemType) {
+          case 'float32':
+          case 'float64': {
+            const v = this.numbers.parse(block, s, e);
+            (feed as Float32Array | Float64Array)[base + k] = v;
+            if (!this.numbers.ok) failure ??= this.notANumber(field);
+            break;
+          }
+          case 'int64':
+          case 'int32': {
+            const v = this.numbers.parse(block, s, e);
+            if (!this.numbers.ok || !Number.isInteger(v)) {
+              failure ??= `column "${this.header[field]}": "${this.fieldPreview(field)}" is not an integer`;
+            } else if (input.elemType === 'int64') {
+              (feed as BigInt64Array)[base + k] = BigInt(v);
+            } else {
+              (feed as Int32Array)[base + k] = v;
+            }
+            break;
+          }
+          case 'bool': {
+            const v = this.numbers.parse(block, s, e);
+            const text = this.numbers.ok ? '' : fieldText(block, t, field).trim().toLowerCase();
+            const b = this.numbers.ok ? v !== 0 : text === 'true' ? true : text === 'false' ? false : null;
+            if (b === null || Number.isNaN(v)) failure ??= `column "${this.header[field]}": not a boolean`;
+            (feed as Uint8Array)[base + k] = b ? 1 : 0;
+            break;
+          }
+          case 'string': {
+            try {
+              (feed as string[])[base + k] = fieldText(block, t, field);
+            } catch (error) {
+              if (!(error instanceof CsvEncodingError)) throw error;
+              failure ??= `column "${this.header[field]}": invalid byte sequence for the declared encoding`;
+              (feed as string[])[base + k] = '';
+            }
+            break;
+          }
+        }
+      }
+    }
+    return failure;
+  }
+
+  private notANumber(field: number): string {
+    return `column "${this.header[field]}": "${this.fieldPreview(field)}" is not a number`;
+  }
+
+  private fieldPreview(field: number): string {
+    let text: string;
+    try {
+      text = fieldText(this.block, this.tokenizer, field);
+    } catch {
+      return '<invalid bytes>';
+    }
+    return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  }
+
+  private async flush(out: CsvWriter, counts: ScoreCounts): Promise<void> {
+    const rows = this.rowsInBatch;
+    if (rows === 0) return;
+    this.rowsInBatch = 0;
+    const group = this.model.fixedBatch ?? rows;
+    if (group !== rows) this.padToGroup(rows, group);
+    for (let first = 0; first < rows; first += group) {
+      const results = await this.loaded.session.run(
+        this.tensors(first, group),
+        this.loaded.fetches as string[],
+      );
+      const last = Math.min(rows, first + group);
+      for (let row = first; row < last; row++) this.writeRow(out, row, row - first, results, counts);
+    }
+  }
+
+  /** Fills the rows after `rows` up to a multiple of the fixed batch with copies of the last row. */
+  private padToGroup(rows: number, group: number): void {
+    const padded = Math.ceil(rows / group) * group;
+    this.inputs.forEach((input, i) => {
+      const feed = this.feeds[i] as FeedArray;
+      const w = input.width;
+      for (let row = rows; row < padded; row++) {
+        for (let k = 0; k < w; k++)
+          (feed as unknown[])[row * w + k] = (feed as unknown[])[(rows - 1) * w + k];
+      }
+    });
+  }
+
+  private tensors(first: number, rows: number): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    this.inputs.forEach((input, i) => {
+      const feed = this.feeds[i] as FeedArray;
+      const from = first * input.width;
+      const to = from + rows * input.width;
+      // A view that starts mid-buffer is copied: onnxruntime-node reads typed arrays from offset 0 of their buffer.
+      const data = Array.isArray(feed)
+        ? feed.slice(from, to)
+        : from === 0
+          ? feed.subarray(0, to)
+          : feed.slice(from, to);
+      feeds[input.binding.name] = new ort.Tensor(
+        input.elemType === 'bool' ? 'bool' : input.elemType,
+        data,
+        input.binding.dimsFor(rows),
+      );
+    });
+    return feeds;
+  }
+
+  private writeRow(
+    out: CsvWriter,
+    row: number,
+    resultRow: number,
+    results: ort.InferenceSession.OnnxValueMapType,
+    counts: ScoreCounts,
+  ): void {
+    const failure = this.failures[row] ?? null;
+    if (failure === null) counts.scoredRows++;
+    else counts.failedRows++;
+    const m = this.model;
+    let p = 0;
+    for (const column of this.layout) {
+      const cell = column.cell;
+      switch (cell.kind) {
+        case 'passthrough': {
+          const off = (row * this.passthroughIndices.length + p++) * 2;
+          const s = this.passthrough[off] as number;
+          if (s < 0) out.empty();
+          else out.raw(this.block, s, this.passthrough[off + 1] as number);
+          break;
+        }
+        case 'probability':
+          if (failure !== null) out.empty();
+          else out.number(this.probability(results, resultRow, cell.classIndex));
+          break;
+        case 'prediction':
+          if (failure !== null) out.empty();
+          else if (m.targetType === 'Regression') out.number(this.regression(results, resultRow));
+          else out.text(this.predictedClass(results, resultRow));
+          break;
+        case 'threshold':
+          out.number(this.threshold);
+          break;
+        case 'positiveClass':
+          out.text(m.positiveClass ?? '');
+          break;
+        case 'status':
+          out.text(failure ?? STATUS_OK);
+          break;
+      }
+    }
+    out.endRecord();
+  }
+
+  private probability(
+    results: ort.InferenceSession.OnnxValueMapType,
+    row: number,
+    classIndex: number,
+  ): number {
+    const tensor = results[this.model.probabilityOutput as string] as ort.Tensor;
+    const data = tensor.data as Float32Array | Float64Array;
+    const width = tensor.dims.length === 2 ? (tensor.dims[1] as number) : 1;
+    if (width === this.model.classLabels.length) return data[row * width + classIndex] as number;
+    // A single probability column holds the second class, the converters' positive class.
+    const p1 = data[row * width] as number;
+    return classIndex === 1 ? p1 : 1 - p1;
+  }
+
+  private predictedClass(results: ort.InferenceSession.OnnxValueMapType, row: number): string {
+    const m = this.model;
+    if (m.probabilityOutput === null) {
+      const labels = (results[m.labelOutput as string] as ort.Tensor).data as BigInt64Array | string[];
+      return String(labels[row]);
+    }
+    if (m.targetType === 'Binary') {
+      const positive = m.classLabels.indexOf(m.positiveClass as string);
+      return this.probability(results, row, positive) >= this.threshold
+        ? (m.positiveClass as string)
+        : (this.negativeClass as string);
+    }
+    let best = 0;
+    let bestP = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < m.classLabels.length; k++) {
+      const pk = this.probability(results, row, k);
+      if (pk > bestP) {
+        bestP = pk;
+        best = k;
+      }
+    }
+    return m.classLabels[best] as string;
+  }
+
+  private regression(results: ort.InferenceSession.OnnxValueMapType, row: number): number {
+    const tensor = results[this.model.predictionOutput as string] as ort.Tensor;
+    const width = tensor.dims.length === 2 ? (tensor.dims[1] as number) : 1;
+    return Number((tensor.data as Float32Array | Float64Array)[row * width]);
+  }
+}
+
+function allocateFeed(input: BoundInput, rows: number): FeedArray {
+  const n = rows * input.width;
+  switch (input.elemType) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
+    case 'string':
+      return new Array<string>(n).fill('');
+  }
+}
