@@ -53,7 +53,14 @@ function nullSink(): Writable {
   return new Writable({ write: (_c, _e, done) => done() });
 }
 
-async function rawRowsPerSecond(model: LoadedModel, values: Float32Array, rows: number): Promise<number> {
+async function rawRowsPerSecond(bytes: Uint8Array, values: Float32Array, rows: number): Promise<number> {
+  // The same session settings the engine uses (1 intra-op thread), on the same batches.
+  const session = await ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
   const batches: ort.Tensor[] = [];
   for (let first = 0; first < rows; first += DEFAULT_BATCH_ROWS) {
     const n = Math.min(DEFAULT_BATCH_ROWS, rows - first);
@@ -62,8 +69,9 @@ async function rawRowsPerSecond(model: LoadedModel, values: Float32Array, rows: 
     );
   }
   const seconds = await bestOf(2, async () => {
-    for (const t of batches) await model.session.run({ input: t }, model.fetches as string[]);
+    for (const t of batches) await session.run({ input: t }, ['probabilities']);
   });
+  await session.release();
   return rows / seconds;
 }
 
@@ -100,7 +108,7 @@ export async function run(opts: { smoke: boolean }): Promise<BenchResult[]> {
   const { csv, values } = numericCsv(rows, FEATURES, 42);
   const gbdt = referenceGbdt({ seed: 7 });
   const trees = await loadModel(gbdt.bytes, { inputs: { input: gbdt.featureNames } }, { threads: 1 });
-  const raw = await rawRowsPerSecond(trees, values, rows);
+  const raw = await rawRowsPerSecond(gbdt.bytes, values, rows);
   const endToEnd = await csvRowsPerSecond(trees, csv, rows);
   await trees.dispose();
   const linear = await loadModel(linearModel(), { inputs: { input: gbdt.featureNames } }, { threads: 1 });
@@ -129,7 +137,7 @@ export async function run(opts: { smoke: boolean }): Promise<BenchResult[]> {
       unit: 'MiB/s',
       target: '>= 60',
       pass: linearRun.mibps >= 60,
-      note: `${Math.round(linearRun.rps)} rows/s, 1 core`,
+      note: `${Math.round(linearRun.rps)} rows/s; CSV work on one thread`,
     },
     {
       name: `peak RSS scoring ${rssBytes / MiB} MiB CSV`,
@@ -143,9 +151,11 @@ export async function run(opts: { smoke: boolean }): Promise<BenchResult[]> {
 
 function linearModel(): Uint8Array {
   const rng = createRng(3);
+  const weights = Array.from({ length: FEATURES }, () => rng.normal());
   return linearClassifier({
-    coefficients: [Array.from({ length: FEATURES }, () => rng.normal())],
-    intercepts: [0.1],
+    coefficients: [weights.map((w) => -w), weights],
+    intercepts: [-0.1, 0.1],
+    postTransform: 'SOFTMAX',
     classLabels: [0, 1],
     zipMap: true,
   });

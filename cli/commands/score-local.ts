@@ -1,4 +1,12 @@
-import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { parseJobSpec } from '../../shared/domain/job-spec.js';
 import { resolveDialect } from '../../shared/engine/csv/dialect.js';
 import { loadModel } from '../../shared/engine/model/load-model.js';
@@ -18,7 +26,7 @@ export interface ScoreLocalArgs extends JobSpecFlagValues {
 
 /** The manifest path used when none is given: `m.json` beside `m.onnx`. */
 export function defaultManifestPath(modelPath: string): string {
-  return modelPath.replace(/\.onnx$/i, '') + '.json';
+  return `${modelPath.replace(/\.onnx$/i, '')}.json`;
 }
 
 /** Scores a local CSV file with a local ONNX model, exactly as a job with the same spec would. */
@@ -32,19 +40,21 @@ export async function scoreLocal(args: ScoreLocalArgs): Promise<ScoreSummary> {
   const model = await loadModel(readFileSync(args.model), manifest, {
     threads: args.threads ? Number(args.threads) : 1,
   });
-  const total = statSync(args.in).size;
-  const bar = progressBar(total);
+  const bar = progressBar(statSync(args.in).size);
+  // Written beside the target and renamed at the end, so a failed run never leaves a truncated file behind.
+  const partial = `${args.out}.partial`;
   try {
-    return await scoreStream(
-      model,
-      createReadStream(args.in, { highWaterMark: 1 << 20 }),
-      createWriteStream(args.out),
-      {
-        scoring,
-        dialect,
-        onProgress: (p) => bar.update(p.bytesIn, p.rows),
-      },
-    );
+    const input = createReadStream(args.in, { highWaterMark: 1 << 20 });
+    const summary = await scoreStream(model, input, createWriteStream(partial), {
+      scoring,
+      dialect,
+      onProgress: (p) => bar.update(p.bytesIn, p.rows),
+    });
+    renameSync(partial, args.out);
+    return summary;
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
   } finally {
     bar.stop();
     await model.dispose();

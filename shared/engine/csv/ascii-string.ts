@@ -7,7 +7,9 @@
 /** Longest string built through the reused arrays; longer ones use a subarray. */
 export const SHORT_STRING = 32;
 
-const codesByLength: number[][] = Array.from({ length: SHORT_STRING + 1 }, (_, n) => new Array<number>(n).fill(0));
+const codesByLength: number[][] = Array.from({ length: SHORT_STRING + 1 }, (_, n) =>
+  new Array<number>(n).fill(0),
+);
 
 /** The string whose UTF-16 code units are buf[start, end) (Latin-1 decoding; ASCII when the bytes are < 0x80). */
 export function latin1String(buf: Uint8Array, start: number, end: number): string {

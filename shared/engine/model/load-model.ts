@@ -1,14 +1,14 @@
-import * as ort from 'onnxruntime-node';
 import { ModelError, ValidationError } from '../../domain/errors.js';
 import { toFieldProblems } from '../../domain/zod-problems.js';
+import { type InferenceRunner, inThreadRunner, workerRunner } from './inference.js';
 import { type ModelManifest, ModelManifestSchema } from './manifest.js';
 import { describeModel, type ModelDescription } from './model-description.js';
 import { OnnxFormatError, readGraphFacts, stripZipMap } from './onnx-graph.js';
 
-/** A model ready to score: its description and an onnxruntime session over the (ZipMap-free) graph. */
+/** A model ready to score: its description and an onnxruntime runner over the (ZipMap-free) graph. */
 export interface LoadedModel {
   readonly description: ModelDescription;
-  readonly session: ort.InferenceSession;
+  readonly runner: InferenceRunner;
   /** Graph outputs the engine reads; fetching only these keeps onnxruntime from materialising the rest. */
   readonly fetches: readonly string[];
   dispose(): Promise<void>;
@@ -17,6 +17,11 @@ export interface LoadedModel {
 export interface LoadModelOptions {
   /** onnxruntime intra-op threads; default 1, since concurrency comes from scoring chunks in parallel. */
   readonly threads?: number;
+  /**
+   * 'worker' (default) runs onnxruntime in a worker thread so CSV work overlaps inference; 'in-thread' keeps
+   * everything on the calling thread (one core, no thread start-up).
+   */
+  readonly inference?: 'worker' | 'in-thread';
 }
 
 /** Validates a manifest object (e.g. parsed JSON), naming failing fields as `manifest.<path>`. */
@@ -58,14 +63,13 @@ export async function loadModel(
     stripped.replaced.map((r) => [r.tensorOutput, r.classLabels.map(String)] as const),
   );
   const description = describeModel(facts, parsedManifest, zipMapLabels);
-  let session: ort.InferenceSession;
+  let runner: InferenceRunner;
   try {
-    session = await ort.InferenceSession.create(stripped.bytes, {
-      intraOpNumThreads: options.threads ?? 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    const settings = { threads: options.threads ?? 1 };
+    runner = await (options.inference === 'in-thread' ? inThreadRunner : workerRunner)(
+      stripped.bytes,
+      settings,
+    );
   } catch (error) {
     throw new ModelError(`onnxruntime cannot load the model: ${(error as Error).message}`, { cause: error });
   }
@@ -74,5 +78,5 @@ export async function loadModel(
     description.labelOutput,
     description.predictionOutput,
   ].filter((name): name is string => name !== null);
-  return { description, session, fetches, dispose: () => session.release() };
+  return { description, runner, fetches, dispose: () => runner.dispose() };
 }

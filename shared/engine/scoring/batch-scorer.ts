@@ -1,9 +1,9 @@
-import * as ort from 'onnxruntime-node';
 import { ScoringError } from '../../domain/errors.js';
 import type { CsvWriter } from '../csv/csv-writer.js';
 import type { CsvDialect } from '../csv/dialect.js';
 import { NumberParser } from '../csv/parse-number.js';
 import { CsvEncodingError, FIELD_MALFORMED, fieldText, RecordTokenizer } from '../csv/record-tokenizer.js';
+import type { TensorData } from '../model/inference.js';
 import type { LoadedModel } from '../model/load-model.js';
 import type { ModelDescription } from '../model/model-description.js';
 import { type BoundInput, bindInputs } from './input-plan.js';
@@ -26,6 +26,16 @@ export function emptyCounts(): ScoreCounts {
 
 type FeedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | string[];
 
+/** One batch being filled, computed or written. */
+interface BatchSlot {
+  feeds: FeedArray[];
+  /** Raw start/end offsets into `block` of each passthrough field, per row. */
+  passthrough: Int32Array;
+  failures: Array<string | null>;
+  rows: number;
+  block: Uint8Array;
+}
+
 const STATUS_OK = 'OK';
 
 /**
@@ -40,14 +50,14 @@ export class BatchScorer {
   private readonly tokenizer: RecordTokenizer;
   private readonly numbers = new NumberParser();
   private readonly capacity: number;
-  private readonly feeds: FeedArray[];
-  private readonly passthrough: Int32Array;
   private readonly passthroughIndices: Int32Array;
-  private readonly failures: Array<string | null>;
+  /** Two batches: one is filled from CSV while the other is with onnxruntime (see dispatch). */
+  private readonly slots: [BatchSlot, BatchSlot];
+  private slot: BatchSlot;
+  /** The dispatched batch: resolves once its rows are written. */
+  private inFlight: Promise<void> | null = null;
   private readonly threshold: number;
   private readonly negativeClass: string | null;
-  private rowsInBatch = 0;
-  private block: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly loaded: LoadedModel,
@@ -61,12 +71,11 @@ export class BatchScorer {
     this.tokenizer = new RecordTokenizer(dialect);
     const fixed = this.model.fixedBatch;
     this.capacity = fixed ? Math.max(fixed, Math.ceil(options.batchRows / fixed) * fixed) : options.batchRows;
-    this.feeds = this.inputs.map((input) => allocateFeed(input, this.capacity));
     this.passthroughIndices = Int32Array.from(
       this.layout.flatMap((c) => (c.cell.kind === 'passthrough' ? [c.cell.inputIndex] : [])),
     );
-    this.passthrough = new Int32Array(this.capacity * this.passthroughIndices.length * 2);
-    this.failures = new Array<string | null>(this.capacity).fill(null);
+    this.slots = [this.newSlot(), this.newSlot()];
+    this.slot = this.slots[0];
     this.threshold = options.predictionThreshold ?? this.model.predictionThreshold;
     this.negativeClass = this.model.classLabels.find((c) => c !== this.model.positiveClass) ?? null;
   }
@@ -78,8 +87,9 @@ export class BatchScorer {
   }
 
   /**
-   * Scores every record in `block[start, end)` (whole records, no header) and appends the output records to
-   * `out`, in input order. Throws ScoringError on a failed row when abortOnError is set.
+   * Scores every record in `block[start, end)` (whole records, no header), appending output records to `out` in
+   * input order. The last batch of a block may still be computing when this returns: call finish() after the last
+   * block. Throws ScoringError on a failed row when abortOnError is set.
    */
   async scoreBlock(
     block: Uint8Array,
@@ -88,7 +98,7 @@ export class BatchScorer {
     out: CsvWriter,
     counts: ScoreCounts,
   ): Promise<void> {
-    this.block = block;
+    this.slot.block = block;
     const t = this.tokenizer;
     let pos = start;
     while (pos < end) {
@@ -98,23 +108,64 @@ export class BatchScorer {
       } else {
         counts.rows++;
         this.addRow(counts);
-        if (this.rowsInBatch === this.capacity) await this.flush(out, counts);
+        if (this.slot.rows === this.capacity) {
+          await this.dispatch(out, counts);
+          this.slot.block = block;
+        }
       }
       pos = next;
     }
-    await this.flush(out, counts);
+    // Passthrough offsets point into this block, so a batch never spans two blocks.
+    await this.dispatch(out, counts);
+  }
+
+  /** Waits for the last dispatched batch and writes it. */
+  async finish(): Promise<void> {
+    const last = this.inFlight;
+    this.inFlight = null;
+    await last;
+  }
+
+  /**
+   * Sends the filled batch to onnxruntime and switches to the other slot, after the batch that slot held has been
+   * written: rows leave in order while parsing the next batch overlaps inference of this one.
+   */
+  private async dispatch(out: CsvWriter, counts: ScoreCounts): Promise<void> {
+    const slot = this.slot;
+    if (slot.rows === 0) return;
+    const results = this.runSlot(slot);
+    const previous = this.inFlight;
+    const written = (previous ?? Promise.resolve()).then(async () =>
+      this.writeSlot(out, slot, await results, counts),
+    );
+    written.catch(() => {}); // observed by finish() or the next dispatch; avoids an unhandled rejection meanwhile
+    this.inFlight = written;
+    await previous;
+    this.slot = slot === this.slots[0] ? this.slots[1] : this.slots[0];
+    this.slot.rows = 0;
+  }
+
+  private newSlot(): BatchSlot {
+    return {
+      feeds: this.inputs.map((input) => allocateFeed(input, this.capacity)),
+      passthrough: new Int32Array(this.capacity * this.passthroughIndices.length * 2),
+      failures: new Array<string | null>(this.capacity).fill(null),
+      rows: 0,
+      block: new Uint8Array(0),
+    };
   }
 
   private addRow(counts: ScoreCounts): void {
     const t = this.tokenizer;
-    const row = this.rowsInBatch++;
+    const slot = this.slot;
+    const row = slot.rows++;
     const pIdx = this.passthroughIndices;
     const pOff = row * pIdx.length * 2;
     for (let p = 0; p < pIdx.length; p++) {
       const field = pIdx[p] as number;
       const present = field < t.fieldCount;
-      this.passthrough[pOff + 2 * p] = present ? (t.rawStarts[field] as number) : -1;
-      this.passthrough[pOff + 2 * p + 1] = present ? (t.rawEnds[field] as number) : -1;
+      slot.passthrough[pOff + 2 * p] = present ? (t.rawStarts[field] as number) : -1;
+      slot.passthrough[pOff + 2 * p + 1] = present ? (t.rawEnds[field] as number) : -1;
     }
     let failure: string | null = null;
     if (t.fieldCount !== this.header.length) {
@@ -122,7 +173,7 @@ export class BatchScorer {
     } else {
       failure = this.fillFeeds(row);
     }
-    this.failures[row] = failure;
+    slot.failures[row] = failure;
     if (failure !== null && this.options.abortOnError) {
       throw new ScoringError(
         `row ${counts.rows}: ${failure} (the job stops at the first failed row because abortOnError is true)`,
@@ -133,11 +184,11 @@ export class BatchScorer {
   /** Writes one row into every input tensor; returns the reason the row cannot be scored, or null. */
   private fillFeeds(row: number): string | null {
     const t = this.tokenizer;
-    const block = this.block;
+    const block = this.slot.block;
     let failure: string | null = null;
     for (let i = 0; i < this.inputs.length; i++) {
       const input = this.inputs[i] as BoundInput;
-      const feed = this.feeds[i] as FeedArray;
+      const feed = this.slot.feeds[i] as FeedArray;
       const cols = input.columnIndices;
       const base = row * input.width;
       for (let k = 0; k < cols.length; k++) {
@@ -199,46 +250,60 @@ export class BatchScorer {
   private fieldPreview(field: number): string {
     let text: string;
     try {
-      text = fieldText(this.block, this.tokenizer, field);
+      text = fieldText(this.slot.block, this.tokenizer, field);
     } catch {
       return '<invalid bytes>';
     }
     return text.length > 40 ? `${text.slice(0, 40)}...` : text;
   }
 
-  private async flush(out: CsvWriter, counts: ScoreCounts): Promise<void> {
-    const rows = this.rowsInBatch;
-    if (rows === 0) return;
-    this.rowsInBatch = 0;
+  /** Starts inference of a slot's rows: one run, or one per group when the graph fixes the batch size. */
+  private runSlot(slot: BatchSlot): Promise<Array<Record<string, TensorData>>> {
+    const rows = slot.rows;
     const group = this.model.fixedBatch ?? rows;
-    if (group !== rows) this.padToGroup(rows, group);
+    if (group !== rows) this.padToGroup(slot, rows, group);
+    const runs: Array<Promise<Record<string, TensorData>>> = [];
     for (let first = 0; first < rows; first += group) {
-      const results = await this.loaded.session.run(
-        this.tensors(first, group),
-        this.loaded.fetches as string[],
+      runs.push(this.loaded.runner.run(this.tensors(slot, first, group), this.loaded.fetches));
+    }
+    return Promise.all(runs);
+  }
+
+  private writeSlot(
+    out: CsvWriter,
+    slot: BatchSlot,
+    results: Array<Record<string, TensorData>>,
+    counts: ScoreCounts,
+  ): void {
+    const group = this.model.fixedBatch ?? slot.rows;
+    for (let row = 0; row < slot.rows; row++) {
+      this.writeRow(
+        out,
+        slot,
+        row,
+        row % group,
+        results[Math.floor(row / group)] as Record<string, TensorData>,
+        counts,
       );
-      const last = Math.min(rows, first + group);
-      for (let row = first; row < last; row++) this.writeRow(out, row, row - first, results, counts);
     }
   }
 
   /** Fills the rows after `rows` up to a multiple of the fixed batch with copies of the last row. */
-  private padToGroup(rows: number, group: number): void {
+  private padToGroup(slot: BatchSlot, rows: number, group: number): void {
     const padded = Math.ceil(rows / group) * group;
     this.inputs.forEach((input, i) => {
-      const feed = this.feeds[i] as FeedArray;
+      const feed = slot.feeds[i] as unknown[];
       const w = input.width;
       for (let row = rows; row < padded; row++) {
-        for (let k = 0; k < w; k++)
-          (feed as unknown[])[row * w + k] = (feed as unknown[])[(rows - 1) * w + k];
+        for (let k = 0; k < w; k++) feed[row * w + k] = feed[(rows - 1) * w + k];
       }
     });
   }
 
-  private tensors(first: number, rows: number): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = {};
+  private tensors(slot: BatchSlot, first: number, rows: number): Record<string, TensorData> {
+    const feeds: Record<string, TensorData> = {};
     this.inputs.forEach((input, i) => {
-      const feed = this.feeds[i] as FeedArray;
+      const feed = slot.feeds[i] as FeedArray;
       const from = first * input.width;
       const to = from + rows * input.width;
       // A view that starts mid-buffer is copied: onnxruntime-node reads typed arrays from offset 0 of their buffer.
@@ -247,23 +312,20 @@ export class BatchScorer {
         : from === 0
           ? feed.subarray(0, to)
           : feed.slice(from, to);
-      feeds[input.binding.name] = new ort.Tensor(
-        input.elemType === 'bool' ? 'bool' : input.elemType,
-        data,
-        input.binding.dimsFor(rows),
-      );
+      feeds[input.binding.name] = { type: input.elemType, data, dims: input.binding.dimsFor(rows) };
     });
     return feeds;
   }
 
   private writeRow(
     out: CsvWriter,
+    slot: BatchSlot,
     row: number,
     resultRow: number,
-    results: ort.InferenceSession.OnnxValueMapType,
+    results: Record<string, TensorData>,
     counts: ScoreCounts,
   ): void {
-    const failure = this.failures[row] ?? null;
+    const failure = slot.failures[row] ?? null;
     if (failure === null) counts.scoredRows++;
     else counts.failedRows++;
     const m = this.model;
@@ -273,9 +335,9 @@ export class BatchScorer {
       switch (cell.kind) {
         case 'passthrough': {
           const off = (row * this.passthroughIndices.length + p++) * 2;
-          const s = this.passthrough[off] as number;
+          const s = slot.passthrough[off] as number;
           if (s < 0) out.empty();
-          else out.raw(this.block, s, this.passthrough[off + 1] as number);
+          else out.raw(slot.block, s, slot.passthrough[off + 1] as number);
           break;
         }
         case 'probability':
@@ -301,12 +363,8 @@ export class BatchScorer {
     out.endRecord();
   }
 
-  private probability(
-    results: ort.InferenceSession.OnnxValueMapType,
-    row: number,
-    classIndex: number,
-  ): number {
-    const tensor = results[this.model.probabilityOutput as string] as ort.Tensor;
+  private probability(results: Record<string, TensorData>, row: number, classIndex: number): number {
+    const tensor = results[this.model.probabilityOutput as string] as TensorData;
     const data = tensor.data as Float32Array | Float64Array;
     const width = tensor.dims.length === 2 ? (tensor.dims[1] as number) : 1;
     if (width === this.model.classLabels.length) return data[row * width + classIndex] as number;
@@ -315,10 +373,10 @@ export class BatchScorer {
     return classIndex === 1 ? p1 : 1 - p1;
   }
 
-  private predictedClass(results: ort.InferenceSession.OnnxValueMapType, row: number): string {
+  private predictedClass(results: Record<string, TensorData>, row: number): string {
     const m = this.model;
     if (m.probabilityOutput === null) {
-      const labels = (results[m.labelOutput as string] as ort.Tensor).data as BigInt64Array | string[];
+      const labels = (results[m.labelOutput as string] as TensorData).data as BigInt64Array | string[];
       return String(labels[row]);
     }
     if (m.targetType === 'Binary') {
@@ -339,8 +397,8 @@ export class BatchScorer {
     return m.classLabels[best] as string;
   }
 
-  private regression(results: ort.InferenceSession.OnnxValueMapType, row: number): number {
-    const tensor = results[this.model.predictionOutput as string] as ort.Tensor;
+  private regression(results: Record<string, TensorData>, row: number): number {
+    const tensor = results[this.model.predictionOutput as string] as TensorData;
     const width = tensor.dims.length === 2 ? (tensor.dims[1] as number) : 1;
     return Number((tensor.data as Float32Array | Float64Array)[row * width]);
   }

@@ -35,6 +35,7 @@ export async function scoreChunk(
   const counts = emptyCounts();
   try {
     await scorer.scoreBlock(body, 0, body.length, writer, counts);
+    await scorer.finish();
   } catch (error) {
     throw asScoringError(error);
   }

@@ -75,6 +75,8 @@ export async function scoreStream(
       summary.seconds = elapsed(started);
       options.onProgress?.({ ...summary });
     }
+    await scorer?.finish();
+    await emit();
   } catch (error) {
     throw asScoringError(error);
   }
