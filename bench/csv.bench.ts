@@ -12,6 +12,7 @@ import { type CsvDialect, resolveDialect } from '../shared/engine/csv/dialect.js
 import { NumberParser } from '../shared/engine/csv/parse-number.js';
 import { planChunks, recordBlocks } from '../shared/engine/csv/record-blocks.js';
 import { RecordTokenizer } from '../shared/engine/csv/record-tokenizer.js';
+import { createRng } from '../test/support/onnx-factory.js';
 import { type BenchResult, bestOf, formatResults } from './harness.js';
 
 const COLUMNS = 20;
@@ -19,17 +20,8 @@ const MiB = 1 << 20;
 const PIECE = 64 * 1024;
 const PLANNER_TARGET_MIB_S = 500;
 
-/** Deterministic PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform [0, 1) draws from the shared seeded PRNG, so a failure reproduces. */
+const mulberry32 = (seed: number): (() => number) => createRng(seed).next;
 
 /**
  * A numeric CSV of about `bytes`: per row a mix of integers, short decimals and full 17-digit doubles (float32

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NumberParser } from '../../../../shared/engine/csv/parse-number.js';
+import { createRng } from '../../../support/onnx-factory.js';
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform [0, 1) draws from the shared seeded PRNG, so a failure reproduces. */
+const mulberry32 = (seed: number): (() => number) => createRng(seed).next;
 
 const parser = new NumberParser();
 
