@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { makeS3rverPutsAtomic } from './s3rver-atomic-put.js';
 
 // Neither package ships type declarations; these are the parts used here.
 interface S3rverServer {
@@ -49,6 +50,7 @@ export interface RunningEmulators {
 
 /** Starts s3rver and dynalite; both are listening when the promise resolves. */
 export async function startEmulators(options: EmulatorOptions): Promise<RunningEmulators> {
+  makeS3rverPutsAtomic();
   const s3 = new S3rver({
     address: HOST,
     port: options.s3Port ?? 0,

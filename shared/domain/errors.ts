@@ -45,3 +45,20 @@ export class ModelError extends DomainError {
 export class ScoringError extends DomainError {
   override name = 'ScoringError';
 }
+
+/** No such record, or one that belongs to another owner (which callers must not be able to tell apart). */
+export class NotFoundError extends DomainError {
+  override name = 'NotFoundError';
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    message = `${kind} ${id} not found`,
+  ) {
+    super(message);
+  }
+}
+
+/** The request is valid but clashes with the current state (e.g. deleting a model package still in use). */
+export class ConflictError extends DomainError {
+  override name = 'ConflictError';
+}

@@ -45,6 +45,8 @@ export interface JobStore {
   create(job: JobRecord): Promise<void>;
   /** The job, or null when it does not exist or belongs to another owner. */
   get(ownerId: string, id: string): Promise<JobRecord | null>;
+  /** The job whoever owns it, or null; for workflow steps and the data plane, which act on a job id alone. */
+  getById(id: string): Promise<JobRecord | null>;
   /** The owner's jobs, newest first. */
   list(ownerId: string, options: ListJobsOptions): Promise<JobPage>;
   /**
@@ -58,6 +60,12 @@ export interface JobStore {
    * often it is delivered, and only while the job is RUNNING.
    */
   recordChunkDone(id: string, chunkIndex: number, counts: ChunkCounts): Promise<ChunkDoneResult>;
+  /**
+   * Records that the job's input is complete (`jobIntakeSize` = `size` bytes), in one conditional write that
+   * holds only while the job is INITIALIZING and its input was not completed before. Returns the updated job,
+   * or null when that condition fails (so a second completion is refused); throws {@link JobNotFoundError}.
+   */
+  markInputComplete(id: string, size: number): Promise<JobRecord | null>;
   /** Appends a line to the job's log. Throws {@link JobNotFoundError}. */
   appendLog(id: string, line: string): Promise<void>;
   /** Removes the job; removing a missing job is not an error. */

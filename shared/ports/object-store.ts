@@ -27,6 +27,8 @@ export interface PutOptions {
 export interface ObjectSummary {
   readonly key: string;
   readonly size: number;
+  /** When the object was last written (what a retention rule counts from). */
+  readonly lastModified: Date;
 }
 
 export interface CompletedPart {

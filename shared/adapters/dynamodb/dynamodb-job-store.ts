@@ -72,6 +72,10 @@ export class DynamoDbJobStore implements JobStore {
     return job?.ownerId === ownerId ? job : null;
   }
 
+  async getById(id: string): Promise<JobRecord | null> {
+    return this.read(id);
+  }
+
   async list(ownerId: string, options: ListJobsOptions): Promise<JobPage> {
     const statuses = options.statuses ?? [];
     const statusFilter = statuses.length > 0 ? inList('#status', ':status', statuses) : undefined;
@@ -191,6 +195,41 @@ export class DynamoDbJobStore implements JobStore {
       throw new RangeError(`Job ${id} has ${job.chunksTotal} chunks; there is no chunk ${chunkIndex}`);
     }
     return { applied: false, job };
+  }
+
+  async markInputComplete(id: string, size: number): Promise<JobRecord | null> {
+    if (!Number.isInteger(size) || size < 0) {
+      throw new RangeError(`Input size must be a non-negative integer, got ${size}`);
+    }
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: jobKey(id),
+          ConditionExpression:
+            'attribute_exists(#pk) AND #status = :initializing AND (attribute_not_exists(#size) OR attribute_type(#size, :null))',
+          UpdateExpression: 'SET #size = :size ADD #version :one',
+          ExpressionAttributeNames: {
+            '#pk': JOBS_TABLE.partitionKey,
+            '#status': 'status',
+            '#size': 'jobIntakeSize',
+            '#version': 'version',
+          },
+          ExpressionAttributeValues: {
+            ':initializing': 'INITIALIZING' satisfies JobStatus,
+            ':null': 'NULL',
+            ':size': size,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailed(error)) throw translateDynamoError(error);
+    }
+    await this.readExisting(id);
+    return null;
   }
 
   async appendLog(id: string, line: string): Promise<void> {

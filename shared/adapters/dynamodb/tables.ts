@@ -1,5 +1,5 @@
 /**
- * The jobs table's key layout, shared by the adapter and whatever creates the table (CDK on AWS,
+ * The tables' key layouts, shared by the adapter and whatever creates the table (CDK on AWS,
  * {@link createTables} locally).
  */
 import {
@@ -16,8 +16,23 @@ export const JOBS_TABLE = {
   ownerIndex: { name: 'byOwner', partitionKey: 'ownerPk', sortKey: 'ownerSk' },
 } as const;
 
+/**
+ * Model packages, deployments and API keys, one item type per key prefix (`MODELPKG#`, `DEPLOYMENT#`,
+ * `APIKEY#`, `APIKEYHASH#`); the owner index lists one owner's items of one type by creation time.
+ */
+export const RESOURCES_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ownerIndex: { name: 'byOwner', partitionKey: 'ownerPk', sortKey: 'ownerSk' },
+} as const;
+
+/** A table with a string partition and sort key and one string-keyed index over all attributes. */
+type TableLayout = typeof JOBS_TABLE | typeof RESOURCES_TABLE;
+
 export interface TableNames {
   readonly jobs: string;
+  /** Created too when given. */
+  readonly resources?: string;
 }
 
 const POLL_MS = 50;
@@ -25,11 +40,16 @@ const MAX_WAIT_MS = 30_000;
 
 /** Creates the tables that do not exist yet and waits until all are ACTIVE. For local use and tests. */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
-  const { partitionKey, sortKey, ownerIndex } = JOBS_TABLE;
+  await createTable(client, names.jobs, JOBS_TABLE);
+  if (names.resources !== undefined) await createTable(client, names.resources, RESOURCES_TABLE);
+}
+
+async function createTable(client: DynamoDBClient, tableName: string, layout: TableLayout): Promise<void> {
+  const { partitionKey, sortKey, ownerIndex } = layout;
   try {
     await client.send(
       new CreateTableCommand({
-        TableName: names.jobs,
+        TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [partitionKey, sortKey, ownerIndex.partitionKey, ownerIndex.sortKey].map(
           (AttributeName) => ({ AttributeName, AttributeType: 'S' }),
@@ -53,7 +73,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await waitUntilActive(client, names.jobs);
+  await waitUntilActive(client, tableName);
 }
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -112,7 +112,13 @@ export class S3ObjectStore implements ObjectStore {
         }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined) objects.push({ key: object.Key, size: object.Size ?? 0 });
+        if (object.Key !== undefined) {
+          objects.push({
+            key: object.Key,
+            size: object.Size ?? 0,
+            lastModified: object.LastModified ?? new Date(0),
+          });
+        }
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);

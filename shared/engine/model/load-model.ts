@@ -1,7 +1,6 @@
-import { ModelError, ValidationError } from '../../domain/errors.js';
-import { toFieldProblems } from '../../domain/zod-problems.js';
+import { ModelError } from '../../domain/errors.js';
 import { type InferenceRunner, inThreadRunner, workerRunner } from './inference.js';
-import { type ModelManifest, ModelManifestSchema } from './manifest.js';
+import { parseManifest } from './manifest.js';
 import { describeModel, type ModelDescription } from './model-description.js';
 import { OnnxFormatError, readGraphFacts, stripZipMap } from './onnx-graph.js';
 
@@ -22,20 +21,6 @@ export interface LoadModelOptions {
    * everything on the calling thread (one core, no thread start-up).
    */
   readonly inference?: 'worker' | 'in-thread';
-}
-
-/** Validates a manifest object (e.g. parsed JSON), naming failing fields as `manifest.<path>`. */
-export function parseManifest(raw: unknown): ModelManifest {
-  const parsed = ModelManifestSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new ValidationError(
-      toFieldProblems(parsed.error).map((p) => ({
-        ...p,
-        field: p.field ? `manifest.${p.field}` : 'manifest',
-      })),
-    );
-  }
-  return parsed.data;
 }
 
 /**

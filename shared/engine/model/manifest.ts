@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ValidationError } from '../../domain/errors.js';
+import { toFieldProblems } from '../../domain/zod-problems.js';
 
 /**
  * The user-facing model manifest: a small JSON file beside the ONNX file. Every field is optional where the graph
@@ -39,3 +41,17 @@ export const ModelManifestSchema = z
   .strict();
 
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+
+/** Validates a manifest object (e.g. parsed JSON), naming failing fields as `manifest.<path>`. */
+export function parseManifest(raw: unknown): ModelManifest {
+  const parsed = ModelManifestSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new ValidationError(
+      toFieldProblems(parsed.error).map((p) => ({
+        ...p,
+        field: p.field ? `manifest.${p.field}` : 'manifest',
+      })),
+    );
+  }
+  return parsed.data;
+}

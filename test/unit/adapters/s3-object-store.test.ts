@@ -70,15 +70,19 @@ describe('S3ObjectStore on s3rver', () => {
       ),
     );
 
-    expect(await store.list('jobs/1/')).toEqual([
+    const listed = await store.list('jobs/1/');
+    expect(listed.map(({ key, size }) => ({ key, size }))).toEqual([
       { key: 'jobs/1/input', size: 12 },
       { key: 'jobs/1/parts/1', size: 14 },
       { key: 'jobs/1/parts/2', size: 14 },
     ]);
+    expect(listed.every((o) => Math.abs(o.lastModified.getTime() - Date.now()) < 60_000)).toBe(true);
 
     await store.deletePrefix('jobs/1/');
     expect(await store.list('jobs/1/')).toEqual([]);
-    expect(await store.list('jobs/10/')).toEqual([{ key: 'jobs/10/input', size: 13 }]);
+    expect((await store.list('jobs/10/')).map(({ key, size }) => ({ key, size }))).toEqual([
+      { key: 'jobs/10/input', size: 13 },
+    ]);
   });
 
   it('streams a 20 MB upload of unknown length intact', async () => {

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** The Lambda environment, set by the CDK stack; read once and validated so a misconfiguration fails at start. */
+const EnvSchema = z.object({
+  BUCKET_NAME: z.string().min(1),
+  JOBS_TABLE_NAME: z.string().min(1),
+  RESOURCES_TABLE_NAME: z.string().min(1),
+  UPLOAD_SECRET_ARN: z.string().min(1),
+  DATA_PLANE_URL: z.url(),
+  JOB_RUNNER_FUNCTION_NAME: z.string().min(1),
+  UPLOAD_URL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(48 * 3600),
+  CHUNK_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  RETENTION_HOURS: z.coerce.number().int().positive().default(48),
+});
+
+export type LambdaEnv = z.infer<typeof EnvSchema>;
+
+/** Parses the environment; throws naming every missing or malformed variable. */
+export function lambdaEnv(env: NodeJS.ProcessEnv = process.env): LambdaEnv {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid Lambda environment: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,94 @@
+/**
+ * The embedded stack's Workflow: runs a job's steps (prepare, each chunk in order, finalize) one after another in
+ * this process, in the background. The same step functions run on AWS under Step Functions; until the
+ * orchestration issue brings the state machine home, chunks here are scored one at a time.
+ */
+import { DomainError } from '../shared/domain/errors.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import type { Deps } from '../shared/use-cases/deps.js';
+import { failJob } from '../shared/use-cases/jobs/fail-job.js';
+import { finalizeJob } from '../shared/use-cases/jobs/finalize-job.js';
+import { ModelCache } from '../shared/use-cases/jobs/model-cache.js';
+import { prepareJob } from '../shared/use-cases/jobs/prepare-job.js';
+import { scoreChunkStep } from '../shared/use-cases/jobs/score-chunk-step.js';
+
+export interface SequentialWorkflowOptions {
+  /** Loaded models shared by the runs (default: a cache of two models, owned and closed by this workflow). */
+  readonly models?: ModelCache;
+  /** Told about errors the job could not be failed for, or that failing it raised (default: console.error). */
+  readonly onUnexpectedError?: (jobId: string, error: unknown) => void;
+}
+
+export class SequentialWorkflow implements Workflow {
+  /** Runs in progress by job id, each resolving when its run ends (it never rejects). */
+  private readonly runs = new Map<string, Promise<void>>();
+  /** Jobs asked to stop; their runs end before their next step. */
+  private readonly stopping = new Set<string>();
+  private readonly models: ModelCache;
+  private readonly ownsModels: boolean;
+  private readonly onUnexpectedError: (jobId: string, error: unknown) => void;
+
+  /** @param deps the use cases' dependencies, or a getter for them (they include this workflow). */
+  constructor(
+    private readonly deps: Deps | (() => Deps),
+    options: SequentialWorkflowOptions = {},
+  ) {
+    this.models = options.models ?? new ModelCache();
+    this.ownsModels = options.models === undefined;
+    this.onUnexpectedError =
+      options.onUnexpectedError ??
+      ((jobId, error) => console.error(`job ${jobId} failed unexpectedly`, error));
+  }
+
+  /** Starts the job's run in the background; a job already running is not started twice. */
+  async start(jobId: string): Promise<void> {
+    if (this.runs.has(jobId)) return;
+    const done = this.run(jobId).finally(() => {
+      this.runs.delete(jobId);
+      this.stopping.delete(jobId);
+    });
+    this.runs.set(jobId, done);
+  }
+
+  /** Makes the job's run stop before its next step (the chunk being scored finishes first). */
+  async stop(jobId: string): Promise<void> {
+    if (this.runs.has(jobId)) this.stopping.add(jobId);
+  }
+
+  /** Resolves once no job is running, including runs started while waiting. */
+  async idle(): Promise<void> {
+    while (this.runs.size > 0) await Promise.all(this.runs.values());
+  }
+
+  /** Stops every run, waits for them and disposes the models this workflow loaded. */
+  async close(): Promise<void> {
+    for (const jobId of this.runs.keys()) this.stopping.add(jobId);
+    await this.idle();
+    if (this.ownsModels) await this.models.clear();
+  }
+
+  private async run(jobId: string): Promise<void> {
+    const deps = typeof this.deps === 'function' ? this.deps() : this.deps;
+    try {
+      const prepared = await prepareJob(deps, jobId, this.models);
+      if (!prepared) return;
+      for (let index = 0; index < prepared.chunksTotal; index++) {
+        if (this.stopping.has(jobId)) return;
+        if ((await scoreChunkStep(deps, jobId, index, this.models)) === 'stopped') return;
+      }
+      if (!this.stopping.has(jobId)) await finalizeJob(deps, jobId);
+    } catch (error) {
+      await this.fail(deps, jobId, error);
+    }
+  }
+
+  private async fail(deps: Deps, jobId: string, error: unknown): Promise<void> {
+    if (!(error instanceof DomainError)) this.onUnexpectedError(jobId, error);
+    const detail = error instanceof Error ? error.message : String(error);
+    try {
+      await failJob(deps, jobId, `The job could not be completed: ${detail}`);
+    } catch (failure) {
+      this.onUnexpectedError(jobId, failure);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { provideDeps } from '../functions/composition.js';
+import { wireDeps } from '../functions/wire-deps.js';
+import { localDynamoClientConfig } from '../shared/adapters/dynamodb/dynamodb-client.js';
+import { createTables } from '../shared/adapters/dynamodb/tables.js';
+import { ensureBucket, localS3ClientConfig } from '../shared/adapters/s3/s3-client.js';
+import { API_PREFIX } from '../shared/http/api-request.js';
+import { bootstrapAdminKey } from '../shared/use-cases/api-keys/bootstrap-admin-key.js';
+import type { Deps } from '../shared/use-cases/deps.js';
+import { startEmulators } from './emulators.js';
+import { startRetentionSweeper } from './retention.js';
+import { SequentialWorkflow } from './sequential-workflow.js';
+import { startLocalServer } from './server.js';
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Emulator data, the signing secret and the local key live here and survive restarts. */
+  readonly dataDir: string;
+  /** Use this API key (created if new) instead of generating one. */
+  readonly apiKey?: string;
+  /** Target bytes per scoring chunk (small values make many chunks, for tests). */
+  readonly chunkBytes?: number;
+  /** Job data (input, parts, output) is deleted after this many hours; default 48 as in DataRobot. */
+  readonly retentionHours?: number;
+}
+
+export interface LocalStack {
+  /** The endpoint as DataRobot clients take it, e.g. `http://127.0.0.1:8080/api/v2`. */
+  readonly endpoint: string;
+  /** The admin API key, when this start created it or it was given (null when an existing key is kept). */
+  readonly apiKey: string | null;
+  readonly deps: Deps;
+  stop(): Promise<void>;
+}
+
+const BUCKET = 'batchline';
+const TABLES = { jobs: 'batchline-jobs', resources: 'batchline-resources' };
+
+/**
+ * The whole service on one machine: S3 (s3rver) and DynamoDB (dynalite) emulators with data under `dataDir`,
+ * the API handlers behind a local HTTP server, the upload data plane's twin, and jobs run by the local workflow.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const emulators = await startEmulators({ dataDir: options.dataDir });
+  const s3 = new S3Client(localS3ClientConfig(emulators.s3Endpoint));
+  const dynamo = new DynamoDBClient(localDynamoClientConfig(emulators.dynamoEndpoint));
+  await ensureBucket(s3, BUCKET);
+  await createTables(dynamo, TABLES);
+
+  let resolveDeps: (deps: Deps) => void = () => {};
+  provideDeps(new Promise<Deps>((resolve) => (resolveDeps = resolve)));
+  const server = await startLocalServer({
+    port: options.port,
+    onError: (e) => console.error('unexpected error', e),
+  });
+  let workflow: SequentialWorkflow | null = null;
+  const deps = wireDeps({
+    s3,
+    bucket: BUCKET,
+    dynamo,
+    jobsTable: TABLES.jobs,
+    resourcesTable: TABLES.resources,
+    config: {
+      uploadSecret: persistentSecret(join(options.dataDir, 'upload-secret')),
+      dataPlaneUrl: server.url,
+      uploadUrlSeconds: 48 * 3600,
+      chunkBytes: options.chunkBytes ?? 16 * 1024 * 1024,
+      retentionHours: options.retentionHours ?? 48,
+    },
+    workflow: (d) => {
+      workflow = new SequentialWorkflow(d);
+      return workflow;
+    },
+  });
+  resolveDeps(deps);
+  const apiKey = await localApiKey(deps, options);
+  const stopSweeper = startRetentionSweeper(deps.objects, deps.config.retentionHours, (e) =>
+    console.error('retention sweep failed', e),
+  );
+  return {
+    endpoint: `${server.url}${API_PREFIX}`,
+    apiKey,
+    deps,
+    stop: async () => {
+      stopSweeper();
+      await (workflow as SequentialWorkflow | null)?.close();
+      await server.close();
+      s3.destroy();
+      dynamo.destroy();
+      await emulators.stop();
+    },
+  };
+}
+
+/** A random secret created on first start and kept in the data dir, so signed URLs survive restarts. */
+function persistentSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * The local admin key: the given one, or one created on first start. A created key is also written to
+ * `<dataDir>/api-key` (mode 600) so that later starts can show it; only its hash is in the key store.
+ */
+async function localApiKey(deps: Deps, options: LocalStackOptions): Promise<string | null> {
+  const keyFile = join(options.dataDir, 'api-key');
+  const created = await bootstrapAdminKey(deps, options.apiKey ? { key: options.apiKey } : {});
+  if (options.apiKey) return options.apiKey;
+  if (created) {
+    writeFileSync(keyFile, created, { mode: 0o600 });
+    return created;
+  }
+  return existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : null;
+}

@@ -1,0 +1,39 @@
+import type { ApiKeyStore } from '../ports/api-key-store.js';
+import type { DeploymentStore } from '../ports/deployment-store.js';
+import type { JobStore } from '../ports/job-store.js';
+import type { ModelPackageStore } from '../ports/model-package-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { Workflow } from '../ports/workflow.js';
+
+/** Current time; injected so tests can control it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Settings the use cases need, read once from the environment by the composition root. */
+export interface UseCaseConfig {
+  /** Secret for signing data-plane upload URLs (HMAC-SHA256). */
+  readonly uploadSecret: string;
+  /** Base URL of the upload data plane, e.g. `https://d123.cloudfront.net` or `http://127.0.0.1:8080`. */
+  readonly dataPlaneUrl: string;
+  /** How long an upload URL stays valid, in seconds. */
+  readonly uploadUrlSeconds: number;
+  /** Target bytes per scoring chunk when the job spec leaves chunkSize to us. */
+  readonly chunkBytes: number;
+  /** Stored input and output expire after this many hours (bucket lifecycle on AWS, a sweeper locally). */
+  readonly retentionHours: number;
+}
+
+/** Everything a use case may touch, passed in explicitly (ports, never adapters). */
+export interface Deps {
+  readonly jobs: JobStore;
+  readonly objects: ObjectStore;
+  readonly deployments: DeploymentStore;
+  readonly modelPackages: ModelPackageStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly workflow: Workflow;
+  readonly clock: Clock;
+  /** New 24-hex-character ids. */
+  readonly newId: () => string;
+  readonly config: UseCaseConfig;
+}

@@ -1,0 +1,21 @@
+/** Removing what a job's pipeline wrote. The uploaded input is never removed here: it is kept for retention. */
+import type { ObjectStore } from '../../ports/object-store.js';
+import { chunkPlanKey, outputHeaderKey, outputKey, partsPrefix, transcodedPrefix } from './job-keys.js';
+
+/** Removes the intermediate objects (scored parts, output header, chunk plan, UTF-8 copies of the input). */
+export async function removeScratch(objects: ObjectStore, jobId: string): Promise<void> {
+  await Promise.all([
+    objects.deletePrefix(partsPrefix(jobId)),
+    objects.deletePrefix(transcodedPrefix(jobId)),
+    objects.delete(outputHeaderKey(jobId)),
+    objects.delete(chunkPlanKey(jobId)),
+  ]);
+}
+
+/**
+ * Removes every output of an aborted job: the scratch objects and the assembled output. Call it after the job is
+ * ABORTED, so a chunk that finishes late sees the status and removes its own part.
+ */
+export async function removePartialOutput(objects: ObjectStore, jobId: string): Promise<void> {
+  await Promise.all([removeScratch(objects, jobId), objects.delete(outputKey(jobId))]);
+}

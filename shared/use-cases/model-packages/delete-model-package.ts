@@ -1,0 +1,27 @@
+import { ConflictError } from '../../domain/errors.js';
+import { activeJobs } from '../deployments/active-jobs.js';
+import type { Deps } from '../deps.js';
+import { getModelPackage } from './query-model-packages.js';
+
+/**
+ * Deletes one of the caller's model packages and its ONNX file. Refused (ConflictError) while a deployment
+ * points at it, or a queued or running job is pinned to it, since those would lose their model.
+ */
+export async function deleteModelPackage(deps: Deps, ownerId: string, id: string): Promise<void> {
+  const record = await getModelPackage(deps, ownerId, id);
+  const deployments = await deps.deployments.countUsing(ownerId, id);
+  if (deployments > 0) {
+    throw new ConflictError(
+      `model package ${id} is used by ${deployments} deployment(s): replace their model or delete them first`,
+    );
+  }
+  const pinned = (await activeJobs(deps, ownerId)).filter((job) => job.modelVersionId === id).length;
+  if (pinned > 0) {
+    throw new ConflictError(
+      `model package ${id} is pinned by ${pinned} queued or running job(s): wait for them or abort them first`,
+    );
+  }
+  // Record first: a failure in between leaves an unreachable object, never a package without its file.
+  await deps.modelPackages.delete(ownerId, id);
+  await deps.objects.delete(record.objectKey);
+}
