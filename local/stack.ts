@@ -46,6 +46,9 @@ const TABLES = { jobs: 'batchline-jobs', resources: 'batchline-resources' };
  * the API handlers behind a local HTTP server, the upload data plane's twin, and jobs run by the local workflow.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // The SDK warns on Node 20 that releases after January 2027 will need Node 22; our SDK versions are pinned
+  // and Lambda runs Node 22, so the warning only clutters `npm start` and the demo.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   mkdirSync(options.dataDir, { recursive: true });
   const emulators = await startEmulators({ dataDir: options.dataDir });
   const s3 = new S3Client(localS3ClientConfig(emulators.s3Endpoint));

@@ -9,7 +9,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -33,6 +33,7 @@ import {
   type JobStore,
   type ListJobsOptions,
 } from '../../ports/job-store.js';
+import { documentClientFor } from './dynamodb-client.js';
 import { isConditionFailed, translateDynamoError } from './dynamodb-errors.js';
 import { JOBS_TABLE } from './tables.js';
 
@@ -47,9 +48,7 @@ export class DynamoDbJobStore implements JobStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.documents = documentClientFor(client);
   }
 
   async create(job: JobRecord): Promise<void> {

@@ -6,12 +6,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { documentClientFor } from './dynamodb-client.js';
 import { isConditionFailed, translateDynamoError } from './dynamodb-errors.js';
 import { RESOURCES_TABLE } from './tables.js';
 
@@ -34,9 +35,7 @@ export class ResourceTable {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.documents = documentClientFor(client);
   }
 
   /**

@@ -46,6 +46,9 @@ export function batchPredictionStatus(job: JobRecord, input: StatusLinksInput): 
     jobOutputSize: job.jobOutputSize,
     statusDetails: job.statusDetails || job.status,
     logs: job.logs,
+    // Jobs start as soon as their input is complete (per-deployment queueing arrives with the orchestration
+    // issue), so a job with its data that is not RUNNING yet is next in line.
+    queuePosition: job.status === 'INITIALIZING' && job.jobIntakeSize !== null ? 0 : null,
     links,
     jobSpec: job.spec,
     created: job.created,
