@@ -1,0 +1,30 @@
+/**
+ * Payload templates (Parameters, ItemSelector, ResultSelector, ItemReader/ResultWriter Parameters): a JSON value
+ * copied as is, except that a field named `key.$` becomes `key` with the value its JSONPath selects.
+ */
+import { isObject } from './definition.js';
+import { runtimeError } from './errors.js';
+import { readPath } from './json-path.js';
+
+/**
+ * Evaluates `template` against the state's `input` and the `context` object (`$$`).
+ * Intrinsic functions (`States.Format(...)` and friends) are not supported and fail with States.Runtime.
+ */
+export function evaluateTemplate(template: unknown, input: unknown, context: unknown): unknown {
+  if (Array.isArray(template)) return template.map((item) => evaluateTemplate(item, input, context));
+  if (!isObject(template)) return template;
+  const output: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template)) {
+    if (!key.endsWith('.$')) {
+      output[key] = evaluateTemplate(value, input, context);
+      continue;
+    }
+    if (typeof value !== 'string' || !value.startsWith('$')) {
+      throw runtimeError(
+        `Field '${key}' must hold a JSONPath; intrinsic functions are not supported locally`,
+      );
+    }
+    output[key.slice(0, -2)] = readPath(value, input, context);
+  }
+  return output;
+}
