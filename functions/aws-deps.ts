@@ -4,16 +4,26 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaWorkflow } from '../shared/adapters/lambda/lambda-workflow.js';
 import { secretString } from '../shared/adapters/secrets/secrets-manager.js';
+import { ConflictError } from '../shared/domain/errors.js';
+import { bootstrapAdminKey } from '../shared/use-cases/api-keys/bootstrap-admin-key.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { lambdaEnv } from './config.js';
+import { logger } from './observability.js';
 import { wireDeps } from './wire-deps.js';
 
-/** The ports of a Lambda container, from the environment the stack sets (clients created once per container). */
+/**
+ * The ports of a Lambda container, from the environment the stack sets (clients created once per container).
+ * API handlers are also given the deploy-time admin key, which is stored (hashed) here on every cold start.
+ */
 export async function awsDepsFromEnv(): Promise<Deps> {
   const env = lambdaEnv();
-  const uploadSecret = await secretString(new SecretsManagerClient({}), env.UPLOAD_SECRET_ARN);
+  const secrets = new SecretsManagerClient({});
+  const [uploadSecret, adminKey] = await Promise.all([
+    secretString(secrets, env.UPLOAD_SECRET_ARN),
+    env.ADMIN_KEY_SECRET_ARN === undefined ? undefined : secretString(secrets, env.ADMIN_KEY_SECRET_ARN),
+  ]);
   const lambda = new LambdaClient({});
-  return wireDeps({
+  const deps = wireDeps({
     s3: new S3Client({}),
     bucket: env.BUCKET_NAME,
     dynamo: new DynamoDBClient({}),
@@ -28,4 +38,20 @@ export async function awsDepsFromEnv(): Promise<Deps> {
     },
     workflow: () => new LambdaWorkflow(lambda, env.JOB_RUNNER_FUNCTION_NAME),
   });
+  if (adminKey !== undefined) await ensureAdminKey(deps, adminKey);
+  return deps;
+}
+
+/**
+ * Stores the deploy-time admin key unless it exists. Idempotent, and safe when cold starts race: the key store
+ * refuses a second record with the same hash. A key an admin has revoked stays revoked (logged, not fatal: the API
+ * must keep serving the other keys).
+ */
+export async function ensureAdminKey(deps: Deps, key: string): Promise<void> {
+  try {
+    if (await bootstrapAdminKey(deps, { key })) logger.info('deploy-time admin key stored');
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    logger.warn('deploy-time admin key not stored', { reason: error.message });
+  }
 }

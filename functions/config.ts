@@ -8,6 +8,10 @@ const EnvSchema = z.object({
   UPLOAD_SECRET_ARN: z.string().min(1),
   DATA_PLANE_URL: z.url(),
   JOB_RUNNER_FUNCTION_NAME: z.string().min(1),
+  /** The deploy-time admin key (API handlers only): stored hashed on each cold start, idempotently. */
+  ADMIN_KEY_SECRET_ARN: z.string().min(1).optional(),
+  /** Base URL of the long-stream service (docs/data-plane.md); absent, the download Lambda streams every job. */
+  LONG_STREAM_URL: z.url().optional(),
   UPLOAD_URL_SECONDS: z.coerce
     .number()
     .int()

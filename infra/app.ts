@@ -4,18 +4,27 @@ import { API_MODULES } from '../functions/routes.js';
 import { BatchlineStack } from './stacks/batchline-stack.js';
 
 /**
- * Handler modules whose code imports onnxruntime-node, so their package ships its native addon (34 MB).
- * infra/scripts/synth-smoke.sh fails when a bundle imports it without shipping it.
+ * Handler modules whose code imports onnxruntime-node, so their package ships its native addon (34 MB): model
+ * packages are validated by loading them, and the job runner scores. infra/scripts/synth-smoke.sh fails when a
+ * bundle imports it without shipping it.
  */
-const ONNX_RUNTIME_MODULES = ['model-packages', 'openapi'];
+const ONNX_RUNTIME_MODULES = ['model-packages', 'job-runner'];
+
+/** The download streams while a job runs, so it has its own response-streaming function. */
+const STREAMING_ROUTES = [{ path: '/batchPredictions/{id}/download', handler: 'download' }];
 
 const app = new App();
 const retentionHours = app.node.tryGetContext('retentionHours');
+const longStreamUrl = app.node.tryGetContext('longStreamUrl');
 new BatchlineStack(app, 'BatchlineStack', {
   description: 'Batchline: self-hosted, DataRobot-compatible batch scoring for ONNX models',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   apiModules: API_MODULES,
+  streamingRoutes: STREAMING_ROUTES,
+  jobRunnerModule: 'job-runner',
+  uploadReceivedModule: 'upload-received',
   onnxRuntimeModules: ONNX_RUNTIME_MODULES,
   ...(retentionHours === undefined ? {} : { retentionHours: Number(retentionHours) }),
+  ...(longStreamUrl === undefined ? {} : { longStreamUrl: String(longStreamUrl) }),
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

@@ -1,16 +1,12 @@
 /**
- * The embedded stack's Workflow: runs a job's steps (prepare, each chunk in order, finalize) one after another in
- * this process, in the background. The same step functions run on AWS under Step Functions; until the
- * orchestration issue brings the state machine home, chunks here are scored one at a time.
+ * The embedded stack's Workflow: runs a job's pipeline (runJob: prepare, each chunk in order, finalize) in this
+ * process, in the background. The AWS job runner runs the same loop; until the orchestration issue brings a state
+ * machine, chunks are scored one at a time on both.
  */
-import { DomainError } from '../shared/domain/errors.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import type { Deps } from '../shared/use-cases/deps.js';
-import { failJob } from '../shared/use-cases/jobs/fail-job.js';
-import { finalizeJob } from '../shared/use-cases/jobs/finalize-job.js';
 import { ModelCache } from '../shared/use-cases/jobs/model-cache.js';
-import { prepareJob } from '../shared/use-cases/jobs/prepare-job.js';
-import { scoreChunkStep } from '../shared/use-cases/jobs/score-chunk-step.js';
+import { runJob } from '../shared/use-cases/jobs/run-job.js';
 
 export interface SequentialWorkflowOptions {
   /** Loaded models shared by the runs (default: a cache of two models, owned and closed by this workflow). */
@@ -69,26 +65,10 @@ export class SequentialWorkflow implements Workflow {
 
   private async run(jobId: string): Promise<void> {
     const deps = typeof this.deps === 'function' ? this.deps() : this.deps;
-    try {
-      const prepared = await prepareJob(deps, jobId, this.models);
-      if (!prepared) return;
-      for (let index = 0; index < prepared.chunksTotal; index++) {
-        if (this.stopping.has(jobId)) return;
-        if ((await scoreChunkStep(deps, jobId, index, this.models)) === 'stopped') return;
-      }
-      if (!this.stopping.has(jobId)) await finalizeJob(deps, jobId);
-    } catch (error) {
-      await this.fail(deps, jobId, error);
-    }
-  }
-
-  private async fail(deps: Deps, jobId: string, error: unknown): Promise<void> {
-    if (!(error instanceof DomainError)) this.onUnexpectedError(jobId, error);
-    const detail = error instanceof Error ? error.message : String(error);
-    try {
-      await failJob(deps, jobId, `The job could not be completed: ${detail}`);
-    } catch (failure) {
-      this.onUnexpectedError(jobId, failure);
-    }
+    await runJob(deps, jobId, {
+      models: this.models,
+      stopRequested: () => this.stopping.has(jobId),
+      onUnexpectedError: (error) => this.onUnexpectedError(jobId, error),
+    });
   }
 }

@@ -206,7 +206,12 @@ async function downloadWhileRunning(
   })();
   try {
     const download = job.links.download as string;
-    const bytes = await api.downloadTo(download, partial);
+    // The server breaks the stream off when the job is aborted mid-download; the job status says why.
+    const bytes = await api.downloadTo(download, partial).catch(async (error: unknown) => {
+      const status = await api.getJob(job.id).catch(() => null);
+      if (status?.status === 'ABORTED') throw new JobAbortedError(job.id, status.statusDetails);
+      throw error;
+    });
     const final = await waitForEnd(api, job.id, pollMs);
     if (final.status === 'ABORTED') throw new JobAbortedError(job.id, final.statusDetails);
     // A stream cut short while the job ran must not pass for the output: fetch the finished output once more.

@@ -27,6 +27,8 @@ export interface HandlerFunctionProps {
   readonly module: string;
   /** A fixed physical name, for functions others must find by name; otherwise CloudFormation names it. */
   readonly functionName?: string;
+  /** Lambda stops functions it sees invoking themselves in a loop; a function that does so on purpose says so. */
+  readonly invokesItself?: boolean;
   /** Repository root holding `functions/`, `package-lock.json` and `tsconfig.json`. */
   readonly projectRoot: string;
   /** Bundle with esbuild (the real app); false synthesizes an inline stand-in, only for fast unit tests. */
@@ -50,6 +52,7 @@ export class HandlerFunction extends Construct {
     });
     const common = {
       ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
+      ...(props.invokesItself ? { recursiveLoop: lambda.RecursiveLoop.ALLOW } : {}),
       runtime: HANDLER_RUNTIME,
       architecture: HANDLER_ARCHITECTURE,
       timeout: props.timeout,

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { AdminKey } from '../constructs/admin-key.js';
 import {
   API_STAGE,
   type ApiModule,
@@ -27,6 +28,8 @@ export const HANDLER_ENV = {
   jobRunner: 'JOB_RUNNER_FUNCTION_NAME',
   retentionHours: 'RETENTION_HOURS',
   uploadUrlSeconds: 'UPLOAD_URL_SECONDS',
+  adminKeySecretArn: 'ADMIN_KEY_SECRET_ARN',
+  longStreamUrl: 'LONG_STREAM_URL',
 } as const;
 
 export const DEFAULT_RETENTION_HOURS = 48;
@@ -57,6 +60,8 @@ export interface BatchlineStackProps extends StackProps {
   /** Hours job data is kept (default 48); the bucket rounds up to whole days. */
   readonly retentionHours?: number;
   readonly uploadUrlSeconds?: number;
+  /** Base URL of the long-stream service the download redirects long RUNNING jobs to (docs/data-plane.md). */
+  readonly longStreamUrl?: string;
   readonly throttle?: ApiThrottle;
   /** Bundle handler code with esbuild (default). Unit tests pass false to synthesize inline stand-ins fast. */
   readonly bundle?: boolean;
@@ -72,7 +77,9 @@ export class BatchlineStack extends Stack {
     const streamingRoutes = props.streamingRoutes ?? [];
     const streamingModules = new Set(streamingRoutes.map((route) => route.handler));
     const onnxRuntimeModules = new Set(props.onnxRuntimeModules ?? []);
+    const apiHandlers = new Set([...props.apiModules.map((m) => m.handler), ...streamingModules]);
     const data = new DataStore(this, 'Data', { retentionHours });
+    const adminKey = new AdminKey(this, 'AdminKey');
 
     // A fixed name, so every handler (the runner included) can be told it without referencing itself.
     const jobRunnerName = `${this.stackName}-job-runner`;
@@ -82,7 +89,9 @@ export class BatchlineStack extends Stack {
       if (existing !== undefined) return existing;
       const { function: fn } = new HandlerFunction(this, `Handler-${module}`, {
         module,
-        ...(isRunner(module) ? { functionName: jobRunnerName } : {}),
+        // The runner hands a job longer than one invocation to a new invocation of itself; each hand-over needs
+        // progress (functions/job-runner.ts), so it cannot loop for ever.
+        ...(isRunner(module) ? { functionName: jobRunnerName, invokesItself: true } : {}),
         projectRoot: REPOSITORY_ROOT,
         bundle: props.bundle ?? true,
         onnxRuntime: onnxRuntimeModules.has(module) || isRunner(module),
@@ -96,8 +105,13 @@ export class BatchlineStack extends Stack {
           [HANDLER_ENV.jobRunner]: jobRunnerName,
           [HANDLER_ENV.retentionHours]: String(retentionHours),
           [HANDLER_ENV.uploadUrlSeconds]: String(props.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS),
+          ...(apiHandlers.has(module) ? { [HANDLER_ENV.adminKeySecretArn]: adminKey.secret.secretArn } : {}),
+          ...(streamingModules.has(module) && props.longStreamUrl !== undefined
+            ? { [HANDLER_ENV.longStreamUrl]: props.longStreamUrl }
+            : {}),
         },
       });
+      if (apiHandlers.has(module)) adminKey.secret.grantRead(fn);
       this.functions.set(module, fn);
       return fn;
     };
@@ -133,10 +147,21 @@ export class BatchlineStack extends Stack {
         tables: [data.jobsTable, data.resourcesTable],
         uploadSecret: dataPlane.uploadSecret,
       });
-      if (jobRunner !== undefined && fn !== jobRunner) {
-        // The unqualified function only; grantInvoke would add every version and alias (`<arn>:*`).
+      if (jobRunner !== undefined) {
+        // The unqualified function only; grantInvoke would add every version and alias (`<arn>:*`). Built from
+        // the fixed name, since the runner hands long jobs over to itself and its own ARN would be a cycle.
         fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [jobRunner.functionArn] }),
+          new iam.PolicyStatement({
+            actions: ['lambda:InvokeFunction'],
+            resources: [
+              this.formatArn({
+                service: 'lambda',
+                resource: 'function',
+                resourceName: jobRunnerName,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          }),
         );
       }
     }
@@ -149,6 +174,10 @@ export class BatchlineStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: data.bucket.bucketName });
     new CfnOutput(this, 'UploadSecretArn', { value: dataPlane.uploadSecret.secretArn });
     new CfnOutput(this, 'SigningKeyStoreArn', { value: dataPlane.signingKeys.keyValueStoreArn });
+    new CfnOutput(this, 'AdminKeySecretArn', {
+      description: 'The bootstrap admin API key (aws secretsmanager get-secret-value --secret-id <arn>)',
+      value: adminKey.secret.secretArn,
+    });
     this.suppressPlatformFindings();
   }
 

@@ -32,6 +32,42 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
+/** The logical id of the function serving a handler module (found by the service name the stack gives it). */
+function functionIdOf(module: string): string {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: `batchline-${module}` }) },
+    },
+  });
+  const ids = Object.keys(functions);
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+/** The properties of the function serving a handler module. */
+function functionOf(module: string): Record<string, unknown> {
+  const fn = (template.findResources('AWS::Lambda::Function') as Resources)[functionIdOf(module)];
+  if (fn === undefined) throw new Error(`no function for ${module}`);
+  return fn.Properties;
+}
+
+function envOf(module: string): Record<string, unknown> {
+  return (functionOf(module).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** Every statement of the policies attached to the role of `module`'s function. */
+function statementsOf(module: string): Array<{ Action: unknown; Resource: unknown }> {
+  const roleId = (functionOf(module).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources).filter((policy) =>
+    (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId),
+  );
+  return policies.flatMap(
+    (policy) =>
+      (policy.Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> })
+        .Statement,
+  );
+}
+
 function resourcePaths(): string[] {
   const resources = template.findResources('AWS::ApiGateway::Resource') as Resources;
   const byId = new Map(Object.entries(resources).map(([id, r]) => [id, r.Properties]));
@@ -161,7 +197,18 @@ describe('BatchlineStack upload data plane', () => {
         'detail-type': ['Object Created'],
         detail: { object: { key: [{ wildcard: 'jobs/*/input/000000' }] } },
       },
-      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionIdOf('upload-received'), 'Arn'] },
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionIdOf('upload-received'), 'Arn'] },
+      Principal: 'events.amazonaws.com',
     });
   });
 });
@@ -188,10 +235,17 @@ describe('BatchlineStack API', () => {
     );
     expect(modes.filter((mode) => mode === 'STREAM')).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
       Integration: {
         ResponseTransferMode: 'STREAM',
         Uri: {
-          'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('response-streaming-invocations')])],
+          'Fn::Join': [
+            '',
+            Match.arrayWith([
+              { 'Fn::GetAtt': [functionIdOf('download'), 'Arn'] },
+              Match.stringLikeRegexp('response-streaming-invocations'),
+            ]),
+          ],
         },
       },
     });
@@ -229,12 +283,28 @@ describe('BatchlineStack API', () => {
     });
   });
 
-  it('lets the API handlers start the job runner', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]),
-      },
+  it('lets the API handlers and upload-received start the job runner, and the runner continue itself', () => {
+    const runnerArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:111111111111:function:Test-job-runner'],
+      ],
+    };
+    for (const module of ['batch-predictions', 'upload-received', 'job-runner']) {
+      expect(statementsOf(module)).toContainEqual(
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: runnerArn }),
+      );
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Test-job-runner',
+      RecursiveLoop: 'Allow',
     });
+  });
+
+  it('gives the download the long time limit and no onnxruntime, the runner the scoring memory', () => {
+    expect(functionOf('download')).toMatchObject({ Timeout: 900, MemorySize: 1024 });
+    expect(functionOf('job-runner')).toMatchObject({ Timeout: 900, MemorySize: 3008 });
+    expect(functionOf('upload-received').Timeout).toBe(29);
   });
 
   it('grants no wildcard actions to anyone', () => {
@@ -248,10 +318,43 @@ describe('BatchlineStack API', () => {
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('outputs the API URL, the data plane URL and the bucket name', () => {
+  it('outputs the API URL, the data plane URL, the bucket name and the admin key secret', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
     template.hasOutput('DataPlaneUrl', { Value: Match.anyValue() });
     template.hasOutput('BucketName', { Value: Match.anyValue() });
+    template.hasOutput('AdminKeySecretArn', { Value: { Ref: Match.stringLikeRegexp('^AdminKey') } });
+  });
+});
+
+describe('BatchlineStack admin key', () => {
+  const adminSecretId = (): string => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('admin API key') },
+    });
+    expect(Object.keys(secrets)).toHaveLength(1);
+    return Object.keys(secrets)[0] as string;
+  };
+
+  it('is generated at deploy time: 48 letters and digits, no punctuation or spaces', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('admin API key'),
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false },
+    });
+  });
+
+  it('is given to the API handlers only, which may read it', () => {
+    for (const module of ['version', 'batch-predictions', 'download']) {
+      expect(envOf(module).ADMIN_KEY_SECRET_ARN).toEqual({ Ref: adminSecretId() });
+      expect(statementsOf(module)).toContainEqual(
+        expect.objectContaining({ Resource: { Ref: adminSecretId() } }),
+      );
+    }
+    for (const module of ['job-runner', 'upload-received']) {
+      expect(envOf(module).ADMIN_KEY_SECRET_ARN).toBeUndefined();
+      expect(statementsOf(module)).not.toContainEqual(
+        expect.objectContaining({ Resource: { Ref: adminSecretId() } }),
+      );
+    }
   });
 });
 
