@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, ApiError } from '../../../cli/api-client.js';
 import { JobAbortedError, scoreRemote } from '../../../cli/commands/score-remote.js';
 import { startLocalStack } from '../../../local/stack.js';
-import { linearClassifier } from '../../support/onnx-factory.js';
+import { writeChurnFiles } from '../../support/cli-fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const run = promisify(execFile);
@@ -60,24 +60,7 @@ describe('remote CLI commands against the local stack', () => {
     dir = mkdtempSync(join(tmpdir(), 'batchline-remote-'));
     stack = await startLocalStack({ port: 0, dataDir: join(dir, 'data'), apiKey: key });
     api = new ApiClient({ endpoint: stack.endpoint, apiKey: key });
-    writeFileSync(
-      join(dir, 'm.onnx'),
-      linearClassifier({
-        coefficients: [
-          [-1, 1],
-          [1, -1],
-        ],
-        intercepts: [0, 0],
-        postTransform: 'SOFTMAX',
-        classLabels: ['no', 'yes'],
-        zipMap: true,
-      }),
-    );
-    writeFileSync(
-      join(dir, 'm.json'),
-      JSON.stringify({ targetName: 'churn', inputs: { input: ['a', 'b'] } }),
-    );
-    writeFileSync(join(dir, 'in.csv'), 'id;a;b\n1;2;1\n2;0;3\n3;x;1\n');
+    writeChurnFiles(dir);
   });
   afterAll(async () => {
     await stack?.stop();

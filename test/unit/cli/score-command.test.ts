@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { linearClassifier } from '../../support/onnx-factory.js';
+import { writeChurnFiles } from '../../support/cli-fixtures.js';
 import { cells } from '../../support/scoring.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -21,22 +21,7 @@ describe('batchline score (local)', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'batchline-cli-'));
-    const model = linearClassifier({
-      coefficients: [
-        [-1, 1],
-        [1, -1],
-      ],
-      intercepts: [0, 0],
-      postTransform: 'SOFTMAX',
-      classLabels: ['no', 'yes'],
-      zipMap: true,
-    });
-    writeFileSync(join(dir, 'm.onnx'), model);
-    writeFileSync(
-      join(dir, 'm.json'),
-      JSON.stringify({ targetName: 'churn', inputs: { input: ['a', 'b'] } }),
-    );
-    writeFileSync(join(dir, 'in.csv'), 'id;a;b\n1;2;1\n2;0;3\n3;x;1\n');
+    writeChurnFiles(dir);
   });
 
   it('scores a file with the manifest beside the model and job-spec flags, printing a summary', () => {
