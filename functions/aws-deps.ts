@@ -1,12 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LambdaWorkflow } from '../shared/adapters/lambda/lambda-workflow.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { secretString } from '../shared/adapters/secrets/secrets-manager.js';
+import { StepFunctionsWorkflow } from '../shared/adapters/sfn/step-functions-workflow.js';
 import { ConflictError } from '../shared/domain/errors.js';
 import { bootstrapAdminKey } from '../shared/use-cases/api-keys/bootstrap-admin-key.js';
 import type { Deps } from '../shared/use-cases/deps.js';
+import { jobSettings, requireJob } from '../shared/use-cases/jobs/job-context.js';
 import { lambdaEnv } from './config.js';
 import { logger } from './observability.js';
 import { wireDeps } from './wire-deps.js';
@@ -22,7 +23,7 @@ export async function awsDepsFromEnv(): Promise<Deps> {
     secretString(secrets, env.UPLOAD_SECRET_ARN),
     env.ADMIN_KEY_SECRET_ARN === undefined ? undefined : secretString(secrets, env.ADMIN_KEY_SECRET_ARN),
   ]);
-  const lambda = new LambdaClient({});
+  const sfn = new SFNClient({});
   const deps = wireDeps({
     s3: new S3Client({}),
     bucket: env.BUCKET_NAME,
@@ -35,11 +36,23 @@ export async function awsDepsFromEnv(): Promise<Deps> {
       uploadUrlSeconds: env.UPLOAD_URL_SECONDS,
       chunkBytes: env.CHUNK_BYTES,
       retentionHours: env.RETENTION_HOURS,
+      ...(env.MAX_CONCURRENT_JOBS_PER_DEPLOYMENT === undefined
+        ? {}
+        : { maxConcurrentJobsPerDeployment: env.MAX_CONCURRENT_JOBS_PER_DEPLOYMENT }),
+      ...(env.JOB_RUNTIME_LIMIT_HOURS === undefined
+        ? {}
+        : { jobRuntimeLimitHours: env.JOB_RUNTIME_LIMIT_HOURS }),
     },
-    workflow: () => new LambdaWorkflow(lambda, env.JOB_RUNNER_FUNCTION_NAME),
+    workflow: (deps) =>
+      new StepFunctionsWorkflow(sfn, env.STATE_MACHINE_ARN, (jobId) => numConcurrentOf(deps, jobId)),
   });
   if (adminKey !== undefined) await ensureAdminKey(deps, adminKey);
   return deps;
+}
+
+/** The job's numConcurrent, from its spec: how many of its chunks the state machine scores at once. */
+export async function numConcurrentOf(deps: Deps, jobId: string): Promise<number> {
+  return jobSettings(await requireJob(deps, jobId)).spec.numConcurrent;
 }
 
 /**

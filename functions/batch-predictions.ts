@@ -9,15 +9,22 @@ import type { Deps } from '../shared/use-cases/deps.js';
 import { abortJob } from '../shared/use-cases/jobs/abort-job.js';
 import { createJob, createJobFromExisting } from '../shared/use-cases/jobs/create-job.js';
 import { getJob, listJobs } from '../shared/use-cases/jobs/query-jobs.js';
+import { queuePositions } from '../shared/use-cases/jobs/queue-positions.js';
 import { signedUploadUrl } from '../shared/use-cases/jobs/upload-url.js';
 import { getDeps, logUnexpected } from './composition.js';
 
-function present(deps: Deps, req: ApiRequest, job: JobRecord): Record<string, unknown> {
+function present(
+  deps: Deps,
+  req: ApiRequest,
+  job: JobRecord,
+  positions: ReadonlyMap<string, number> = new Map(),
+): Record<string, unknown> {
   const now = deps.clock.now();
   return batchPredictionStatus(job, {
     baseUrl: req.baseUrl,
     uploadUrl: signedUploadUrl(deps.config, job.id, now),
     now,
+    queuePosition: positions.get(job.id) ?? null,
   });
 }
 
@@ -50,7 +57,8 @@ export const routes: Route[] = [
       const deps = await getDeps();
       const page = pageOf(req);
       const result = await listJobs(deps, req.caller.ownerId, { statuses: req.query.status ?? [], ...page });
-      const items = result.jobs.map((job) => present(deps, req, job));
+      const positions = await queuePositions(deps, result.jobs);
+      const items = result.jobs.map((job) => present(deps, req, job, positions));
       return json(200, pageEnvelope(req, items, result.totalCount, page));
     },
   },
@@ -59,7 +67,8 @@ export const routes: Route[] = [
     path: '/batchPredictions/{id}',
     handle: async (req) => {
       const deps = await getDeps();
-      return json(200, present(deps, req, await getJob(deps, req.caller.ownerId, req.params.id as string)));
+      const job = await getJob(deps, req.caller.ownerId, req.params.id as string);
+      return json(200, present(deps, req, job, await queuePositions(deps, [job])));
     },
   },
   {

@@ -7,7 +7,8 @@ const EnvSchema = z.object({
   RESOURCES_TABLE_NAME: z.string().min(1),
   UPLOAD_SECRET_ARN: z.string().min(1),
   DATA_PLANE_URL: z.url(),
-  JOB_RUNNER_FUNCTION_NAME: z.string().min(1),
+  /** The job workflow (one execution per job); also needed by steps, which start the next queued job. */
+  STATE_MACHINE_ARN: z.string().regex(/^arn:[\w-]+:states:[^:]*:\d*:stateMachine:[^:]+$/),
   /** The deploy-time admin key (API handlers only): stored hashed on each cold start, idempotently. */
   ADMIN_KEY_SECRET_ARN: z.string().min(1).optional(),
   /** Base URL of the long-stream service (docs/data-plane.md); absent, the download Lambda streams every job. */
@@ -23,6 +24,10 @@ const EnvSchema = z.object({
     .positive()
     .default(16 * 1024 * 1024),
   RETENTION_HOURS: z.coerce.number().int().positive().default(48),
+  /** Jobs one deployment runs at once; absent, the use cases' default. */
+  MAX_CONCURRENT_JOBS_PER_DEPLOYMENT: z.coerce.number().int().positive().optional(),
+  /** The state machine's timeout, in hours; absent, the use cases' default. */
+  JOB_RUNTIME_LIMIT_HOURS: z.coerce.number().positive().optional(),
 });
 
 export type LambdaEnv = z.infer<typeof EnvSchema>;

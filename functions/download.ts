@@ -136,8 +136,7 @@ async function planDownload(
 }
 
 /**
- * The time the job's remaining chunks will take at the pace of the chunks done so far (the job runner scores
- * them one at a time). An estimate, not a bound: the deadline in {@link pipeUntil} is what keeps a stream that
+ * The time the job's remaining chunks will take at the pace of the chunks done so far. An estimate, not a bound: the deadline in {@link pipeUntil} is what keeps a stream that
  * would outlast the invocation from ending cleanly.
  */
 function remainingWorkMs(job: JobRecord, now: Date): number {

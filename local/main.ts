@@ -1,7 +1,8 @@
 /**
  * `npm start`: the embedded stack on this machine. Configuration by environment: BATCHLINE_PORT (default 8080),
  * BATCHLINE_DATA_DIR (default ./.batchline), BATCHLINE_API_KEY (use this key instead of generating one),
- * BATCHLINE_RETENTION_HOURS (default 48: job data older than this is deleted).
+ * BATCHLINE_RETENTION_HOURS (default 48: job data older than this is deleted), BATCHLINE_MAX_CONCURRENT_JOBS
+ * (default 1: jobs one deployment runs at once, later ones queue), BATCHLINE_JOB_RUNTIME_LIMIT_HOURS (default 4).
  */
 import { resolve } from 'node:path';
 import { startLocalStack } from './stack.js';
@@ -9,10 +10,14 @@ import { startLocalStack } from './stack.js';
 const port = Number(process.env.BATCHLINE_PORT ?? 8080);
 const dataDir = resolve(process.env.BATCHLINE_DATA_DIR ?? '.batchline');
 const retentionHours = Number(process.env.BATCHLINE_RETENTION_HOURS ?? 48);
+const maxConcurrentJobsPerDeployment = positiveInteger('BATCHLINE_MAX_CONCURRENT_JOBS');
+const jobRuntimeLimitHours = positiveNumber('BATCHLINE_JOB_RUNTIME_LIMIT_HOURS');
 const stack = await startLocalStack({
   port,
   dataDir,
   retentionHours,
+  maxConcurrentJobsPerDeployment,
+  jobRuntimeLimitHours,
   apiKey: process.env.BATCHLINE_API_KEY || undefined,
 });
 process.stdout.write(
@@ -36,3 +41,19 @@ const shutdown = () => {
 };
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
+
+/** The variable as a positive number, undefined when unset; a malformed value stops the start. */
+function positiveNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+function positiveInteger(name: string): number | undefined {
+  const value = positiveNumber(name);
+  if (value !== undefined && !Number.isInteger(value))
+    throw new Error(`${name} must be an integer, got ${value}`);
+  return value;
+}

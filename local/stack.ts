@@ -1,20 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { provideDeps } from '../functions/composition.js';
-import { wireDeps } from '../functions/wire-deps.js';
-import { localDynamoClientConfig } from '../shared/adapters/dynamodb/dynamodb-client.js';
 import { createTables } from '../shared/adapters/dynamodb/tables.js';
-import { ensureBucket, localS3ClientConfig } from '../shared/adapters/s3/s3-client.js';
+import { ensureBucket } from '../shared/adapters/s3/s3-client.js';
 import { API_PREFIX } from '../shared/http/api-request.js';
 import { bootstrapAdminKey } from '../shared/use-cases/api-keys/bootstrap-admin-key.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { startEmulators } from './emulators.js';
+import { connectLocalDeps, type LocalServices } from './local-deps.js';
+import { createLocalWorkflow, type LocalWorkflow } from './local-workflow.js';
 import { startRetentionSweeper } from './retention.js';
-import { SequentialWorkflow } from './sequential-workflow.js';
+import { startRuntimeLimitSweeper } from './runtime-limit-sweeper.js';
 import { startLocalServer } from './server.js';
+import { loadLocalDefinition } from './state-machine-definition.js';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. */
@@ -27,6 +26,10 @@ export interface LocalStackOptions {
   readonly chunkBytes?: number;
   /** Job data (input, parts, output) is deleted after this many hours; default 48 as in DataRobot. */
   readonly retentionHours?: number;
+  /** Jobs one deployment runs at once; default 1 as in DataRobot. */
+  readonly maxConcurrentJobsPerDeployment?: number;
+  /** A job running longer than this many hours is aborted; default 4 as in DataRobot. */
+  readonly jobRuntimeLimitHours?: number;
 }
 
 export interface LocalStack {
@@ -43,18 +46,16 @@ const TABLES = { jobs: 'batchline-jobs', resources: 'batchline-resources' };
 
 /**
  * The whole service on one machine: S3 (s3rver) and DynamoDB (dynalite) emulators with data under `dataDir`,
- * the API handlers behind a local HTTP server, the upload data plane's twin, and jobs run by the local workflow.
+ * the API handlers behind a local HTTP server, the upload data plane's twin, and jobs run by the state machine
+ * CDK synthesizes, interpreted locally with chunks scored in worker threads.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   // The SDK warns on Node 20 that releases after January 2027 will need Node 22; our SDK versions are pinned
   // and Lambda runs Node 22, so the warning only clutters `npm start` and the demo.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   mkdirSync(options.dataDir, { recursive: true });
+  const { definition } = await loadLocalDefinition({ cacheDir: options.dataDir, bucket: BUCKET });
   const emulators = await startEmulators({ dataDir: options.dataDir });
-  const s3 = new S3Client(localS3ClientConfig(emulators.s3Endpoint));
-  const dynamo = new DynamoDBClient(localDynamoClientConfig(emulators.dynamoEndpoint));
-  await ensureBucket(s3, BUCKET);
-  await createTables(dynamo, TABLES);
 
   let resolveDeps: (deps: Deps) => void = () => {};
   provideDeps(new Promise<Deps>((resolve) => (resolveDeps = resolve)));
@@ -62,29 +63,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: options.port,
     onError: (e) => console.error('unexpected error', e),
   });
-  let workflow: SequentialWorkflow | null = null;
-  const deps = wireDeps({
-    s3,
+  const services: LocalServices = {
+    s3Endpoint: emulators.s3Endpoint,
+    dynamoEndpoint: emulators.dynamoEndpoint,
     bucket: BUCKET,
-    dynamo,
-    jobsTable: TABLES.jobs,
-    resourcesTable: TABLES.resources,
+    tables: TABLES,
     config: {
       uploadSecret: persistentSecret(join(options.dataDir, 'upload-secret')),
       dataPlaneUrl: server.url,
       uploadUrlSeconds: 48 * 3600,
       chunkBytes: options.chunkBytes ?? 16 * 1024 * 1024,
       retentionHours: options.retentionHours ?? 48,
+      maxConcurrentJobsPerDeployment: options.maxConcurrentJobsPerDeployment,
+      jobRuntimeLimitHours: options.jobRuntimeLimitHours,
     },
-    workflow: (d) => {
-      workflow = new SequentialWorkflow(d);
-      return workflow;
-    },
+  };
+  let local: LocalWorkflow | null = null;
+  const { deps, s3, dynamo, destroy } = connectLocalDeps(services, (d) => {
+    local = createLocalWorkflow(d, { definition, services });
+    return local.workflow;
   });
+  await ensureBucket(s3, BUCKET);
+  await createTables(dynamo, TABLES);
   resolveDeps(deps);
   const apiKey = await localApiKey(deps, options);
   const stopSweeper = startRetentionSweeper(deps.objects, deps.config.retentionHours, (e) =>
     console.error('retention sweep failed', e),
+  );
+  const stopRuntimeLimitSweeper = startRuntimeLimitSweeper(deps, (e) =>
+    console.error('runtime limit sweep failed', e),
   );
   return {
     endpoint: `${server.url}${API_PREFIX}`,
@@ -92,10 +99,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     deps,
     stop: async () => {
       stopSweeper();
-      await (workflow as SequentialWorkflow | null)?.close();
+      await stopRuntimeLimitSweeper();
+      await (local as LocalWorkflow | null)?.close();
       await server.close();
-      s3.destroy();
-      dynamo.destroy();
+      destroy();
       await emulators.stop();
     },
   };

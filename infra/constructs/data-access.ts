@@ -1,6 +1,5 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
@@ -27,18 +26,18 @@ export interface DataAccessTargets {
 }
 
 /**
- * Gives a handler exactly the data access the use cases need: objects under Batchline's prefixes, items and
+ * Gives a handler's role (a Lambda function's, the Fargate worker's task role) exactly the data access the use cases need: objects under Batchline's prefixes, items and
  * owner indexes of its tables, and the upload-signing secret. Object and index ARNs end in `/*` because keys
  * and index names are only known at run time; cdk-nag is told so, scoped to those resources.
  */
-export function grantDataAccess(fn: lambda.Function, targets: DataAccessTargets): void {
-  fn.addToRolePolicy(
+export function grantDataAccess(role: iam.IRole, targets: DataAccessTargets): void {
+  role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: OBJECT_ACTIONS,
       resources: targets.prefixes.map((prefix) => targets.bucket.arnForObjects(`${prefix}*`)),
     }),
   );
-  fn.addToRolePolicy(
+  role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
       resources: [targets.bucket.bucketArn],
@@ -47,25 +46,23 @@ export function grantDataAccess(fn: lambda.Function, targets: DataAccessTargets)
       },
     }),
   );
-  fn.addToRolePolicy(
+  role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ITEM_ACTIONS,
       resources: targets.tables.flatMap((table) => [table.tableArn, `${table.tableArn}/index/*`]),
     }),
   );
-  targets.uploadSecret.grantRead(fn);
-  if (fn.role !== undefined) {
-    NagSuppressions.addResourceSuppressions(
-      fn.role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Object keys (job and model ids) and index names are created at run time; scoped to fixed prefixes.',
-          appliesTo: [{ regex: '/^Resource::.*\\/(index|jobs|models)\\/\\*$/g' }],
-        },
-      ],
-      true,
-    );
-  }
+  targets.uploadSecret.grantRead(role);
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Object keys (job and model ids) and index names are created at run time; scoped to fixed prefixes.',
+        appliesTo: [{ regex: '/^Resource::.*\\/(index|jobs|models)\\/\\*$/g' }],
+      },
+    ],
+    true,
+  );
 }

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { LAMBDA_WORKER_LIMITS } from '../../shared/use-cases/jobs/choose-worker.js';
 import { AdminKey } from '../constructs/admin-key.js';
 import {
   API_STAGE,
@@ -12,9 +14,12 @@ import {
   BatchlineApi,
   type StreamingRoute,
 } from '../constructs/api.js';
+import { BatchWorkflow, STEP_MODULES } from '../constructs/batch-workflow.js';
 import { grantDataAccess } from '../constructs/data-access.js';
 import { DataStore } from '../constructs/data-store.js';
+import { FargateChunkWorker } from '../constructs/fargate-chunk-worker.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
+import { RuntimeLimitRule } from '../constructs/runtime-limit-rule.js';
 import { UploadCompletion } from '../constructs/upload-completion.js';
 import { UploadDataPlane } from '../constructs/upload-data-plane.js';
 
@@ -25,23 +30,42 @@ export const HANDLER_ENV = {
   resourcesTable: 'RESOURCES_TABLE_NAME',
   uploadSecretArn: 'UPLOAD_SECRET_ARN',
   dataPlaneUrl: 'DATA_PLANE_URL',
-  jobRunner: 'JOB_RUNNER_FUNCTION_NAME',
+  stateMachineArn: 'STATE_MACHINE_ARN',
   retentionHours: 'RETENTION_HOURS',
+  jobRuntimeLimitHours: 'JOB_RUNTIME_LIMIT_HOURS',
+  maxConcurrentJobs: 'MAX_CONCURRENT_JOBS_PER_DEPLOYMENT',
   uploadUrlSeconds: 'UPLOAD_URL_SECONDS',
   adminKeySecretArn: 'ADMIN_KEY_SECRET_ARN',
   longStreamUrl: 'LONG_STREAM_URL',
 } as const;
 
 export const DEFAULT_RETENTION_HOURS = 48;
+/** DataRobot's default job runtime limit. */
+export const DEFAULT_JOB_RUNTIME_LIMIT_HOURS = 4;
+/** The CDK tag naming a function's handler module (the local runner maps the state machine's tasks by it). */
+export const MODULE_TAG = 'batchline:module';
 const DEFAULT_UPLOAD_URL_SECONDS = 24 * 3600;
 const DEFAULT_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
 /** API Gateway gives up on a buffered integration after 29 s; a longer function would only burn time. */
 const API_TIMEOUT = Duration.seconds(29);
-/** Streamed downloads and the job runner may use Lambda's maximum; docs/data-plane.md covers longer jobs. */
+/** Streamed downloads and the workflow steps may use Lambda's maximum; docs/data-plane.md covers longer jobs. */
 const LONG_TIMEOUT = Duration.minutes(15);
 const MEMORY_MB = 1024;
-/** Scoring is CPU-bound and Lambda's CPU share grows with memory (about 1 vCPU per 1769 MB). */
-const RUNNER_MEMORY_MB = 3008;
+/**
+ * Steps that load the model (prepare checks the input against it) and score; scoring is CPU-bound and Lambda's
+ * CPU share grows with memory (about 1 vCPU per 1769 MB). The chunk scorer's size is the one its worker choice
+ * assumes.
+ */
+const SCORING_SIZE = {
+  timeout: Duration.seconds(LAMBDA_WORKER_LIMITS.timeoutSeconds),
+  memorySize: LAMBDA_WORKER_LIMITS.memoryMb,
+};
+const STEP_SIZES: Readonly<Record<string, { timeout: Duration; memorySize: number }>> = {
+  [STEP_MODULES.prepare]: SCORING_SIZE,
+  [STEP_MODULES.scoreChunk]: SCORING_SIZE,
+  [STEP_MODULES.finalize]: { timeout: LONG_TIMEOUT, memorySize: MEMORY_MB },
+  [STEP_MODULES.fail]: { timeout: Duration.minutes(5), memorySize: MEMORY_MB },
+};
 const BUCKET_PREFIXES = ['jobs/', 'models/'];
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,27 +77,44 @@ export interface BatchlineStackProps extends StackProps {
   readonly streamingRoutes?: readonly StreamingRoute[];
   /** Handler modules that load ONNX models and so ship onnxruntime-node's native addon. */
   readonly onnxRuntimeModules?: readonly string[];
-  /** Handler module that runs a job's workflow steps, invoked asynchronously by the API (LambdaWorkflow). */
-  readonly jobRunnerModule?: string;
   /** Handler module started by S3 when a single-PUT upload lands; omitted, no completion rule is made. */
   readonly uploadReceivedModule?: string;
   /** Hours job data is kept (default 48); the bucket rounds up to whole days. */
   readonly retentionHours?: number;
+  /** Hours a job may run before it is ended ABORTED (default 4): the state machine's timeout. */
+  readonly jobRuntimeLimitHours?: number;
+  /** Jobs one deployment runs at once, the others queueing (default: the use cases', 1). */
+  readonly maxConcurrentJobsPerDeployment?: number;
+  /**
+   * A VPC (`vpc-...`) whose private subnets with egress the Fargate chunk workers run in; it is looked up at
+   * synthesis, so the stack needs an explicit account and region. Absent, the stack makes a VPC of public subnets.
+   */
+  readonly vpcId?: string;
   readonly uploadUrlSeconds?: number;
   /** Base URL of the long-stream service the download redirects long RUNNING jobs to (docs/data-plane.md). */
   readonly longStreamUrl?: string;
   readonly throttle?: ApiThrottle;
-  /** Bundle handler code with esbuild (default). Unit tests pass false to synthesize inline stand-ins fast. */
+  /**
+   * Bundle handler code with esbuild and stage the chunk worker's image from the Dockerfile (default). Unit tests
+   * pass false to synthesize inline stand-ins fast.
+   */
   readonly bundle?: boolean;
 }
 
-/** Batchline on AWS: data, the REST API with one Lambda per handler module, and the upload data plane. */
+/**
+ * Batchline on AWS: data, the REST API with one Lambda per handler module, the upload data plane, and the job
+ * workflow (a Step Functions state machine with Lambda steps and a Fargate chunk worker).
+ */
 export class BatchlineStack extends Stack {
   private readonly functions = new Map<string, lambda.Function>();
 
   constructor(scope: Construct, id: string, props: BatchlineStackProps) {
     super(scope, id, props);
     const retentionHours = props.retentionHours ?? DEFAULT_RETENTION_HOURS;
+    const runtimeLimitHours = props.jobRuntimeLimitHours ?? DEFAULT_JOB_RUNTIME_LIMIT_HOURS;
+    if (!(runtimeLimitHours > 0))
+      throw new Error(`jobRuntimeLimitHours must be positive, got ${runtimeLimitHours}`);
+    const bundle = props.bundle ?? true;
     const streamingRoutes = props.streamingRoutes ?? [];
     const streamingModules = new Set(streamingRoutes.map((route) => route.handler));
     const onnxRuntimeModules = new Set(props.onnxRuntimeModules ?? []);
@@ -81,36 +122,50 @@ export class BatchlineStack extends Stack {
     const data = new DataStore(this, 'Data', { retentionHours });
     const adminKey = new AdminKey(this, 'AdminKey');
 
-    // A fixed name, so every handler (the runner included) can be told it without referencing itself.
-    const jobRunnerName = `${this.stackName}-job-runner`;
-    const isRunner = (module: string): boolean => module === props.jobRunnerModule;
+    // A fixed name, so every handler (the steps included) can be given its ARN without referencing it.
+    const stateMachineName = `${this.stackName}-jobs`;
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const environment: Record<string, string> = {
+      [HANDLER_ENV.bucket]: data.bucket.bucketName,
+      [HANDLER_ENV.jobsTable]: data.jobsTable.tableName,
+      [HANDLER_ENV.resourcesTable]: data.resourcesTable.tableName,
+      [HANDLER_ENV.stateMachineArn]: stateMachineArn,
+      [HANDLER_ENV.retentionHours]: String(retentionHours),
+      [HANDLER_ENV.jobRuntimeLimitHours]: String(runtimeLimitHours),
+      [HANDLER_ENV.uploadUrlSeconds]: String(props.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS),
+      ...(props.maxConcurrentJobsPerDeployment === undefined
+        ? {}
+        : { [HANDLER_ENV.maxConcurrentJobs]: String(props.maxConcurrentJobsPerDeployment) }),
+    };
+    const sizeOf = (module: string) =>
+      STEP_SIZES[module] ?? {
+        timeout: streamingModules.has(module) ? LONG_TIMEOUT : API_TIMEOUT,
+        memorySize: MEMORY_MB,
+      };
     const functionFor = (module: string): lambda.Function => {
       const existing = this.functions.get(module);
       if (existing !== undefined) return existing;
       const { function: fn } = new HandlerFunction(this, `Handler-${module}`, {
         module,
-        // The runner hands a job longer than one invocation to a new invocation of itself; each hand-over needs
-        // progress (functions/job-runner.ts), so it cannot loop for ever.
-        ...(isRunner(module) ? { functionName: jobRunnerName, invokesItself: true } : {}),
         projectRoot: REPOSITORY_ROOT,
-        bundle: props.bundle ?? true,
-        onnxRuntime: onnxRuntimeModules.has(module) || isRunner(module),
-        timeout: streamingModules.has(module) || isRunner(module) ? LONG_TIMEOUT : API_TIMEOUT,
-        memorySize: isRunner(module) ? RUNNER_MEMORY_MB : MEMORY_MB,
+        bundle,
+        onnxRuntime: onnxRuntimeModules.has(module),
+        ...sizeOf(module),
         environment: {
           POWERTOOLS_SERVICE_NAME: `batchline-${module}`,
-          [HANDLER_ENV.bucket]: data.bucket.bucketName,
-          [HANDLER_ENV.jobsTable]: data.jobsTable.tableName,
-          [HANDLER_ENV.resourcesTable]: data.resourcesTable.tableName,
-          [HANDLER_ENV.jobRunner]: jobRunnerName,
-          [HANDLER_ENV.retentionHours]: String(retentionHours),
-          [HANDLER_ENV.uploadUrlSeconds]: String(props.uploadUrlSeconds ?? DEFAULT_UPLOAD_URL_SECONDS),
+          ...environment,
           ...(apiHandlers.has(module) ? { [HANDLER_ENV.adminKeySecretArn]: adminKey.secret.secretArn } : {}),
           ...(streamingModules.has(module) && props.longStreamUrl !== undefined
             ? { [HANDLER_ENV.longStreamUrl]: props.longStreamUrl }
             : {}),
         },
       });
+      Tags.of(fn).add(MODULE_TAG, module);
       if (apiHandlers.has(module)) adminKey.secret.grantRead(fn);
       this.functions.set(module, fn);
       return fn;
@@ -122,7 +177,6 @@ export class BatchlineStack extends Stack {
       functionFor,
       throttle: props.throttle ?? DEFAULT_THROTTLE,
     });
-    const jobRunner = props.jobRunnerModule === undefined ? undefined : functionFor(props.jobRunnerModule);
     if (props.uploadReceivedModule !== undefined) {
       new UploadCompletion(this, 'UploadCompletion', {
         bucket: data.bucket,
@@ -137,34 +191,58 @@ export class BatchlineStack extends Stack {
       apiStage: API_STAGE,
     });
     const dataPlaneUrl = `https://${dataPlane.distribution.distributionDomainName}`;
-    for (const fn of this.functions.values()) {
-      // Added after the distribution exists: the distribution points at the API, the handlers at the distribution.
+    // Added after the distribution exists: the distribution points at the API, the handlers at the distribution.
+    environment[HANDLER_ENV.dataPlaneUrl] = dataPlaneUrl;
+    environment[HANDLER_ENV.uploadSecretArn] = dataPlane.uploadSecret.secretArn;
+
+    const steps = {
+      prepare: functionFor(STEP_MODULES.prepare),
+      scoreChunk: functionFor(STEP_MODULES.scoreChunk),
+      finalize: functionFor(STEP_MODULES.finalize),
+      fail: functionFor(STEP_MODULES.fail),
+    };
+    const worker = new FargateChunkWorker(this, 'ChunkWorker', {
+      projectRoot: REPOSITORY_ROOT,
+      buildImage: bundle,
+      ...(props.vpcId === undefined
+        ? {}
+        : { vpc: ec2.Vpc.fromLookup(this, 'WorkerVpc', { vpcId: props.vpcId }) }),
+      environment,
+    });
+    const workflow = new BatchWorkflow(this, 'Workflow', {
+      stateMachineName,
+      bucket: data.bucket,
+      steps,
+      worker,
+      runtimeLimit: Duration.hours(runtimeLimitHours),
+    });
+    new RuntimeLimitRule(this, 'RuntimeLimit', {
+      stateMachine: workflow.stateMachine,
+      failJob: steps.fail,
+      runtimeLimitHours,
+    });
+
+    const dataAccess = {
+      bucket: data.bucket,
+      prefixes: BUCKET_PREFIXES,
+      tables: [data.jobsTable, data.resourcesTable],
+      uploadSecret: dataPlane.uploadSecret,
+    };
+    // Ending a job starts the next queued one, so every handler and the worker may start executions.
+    const startExecution = new iam.PolicyStatement({
+      actions: ['states:StartExecution'],
+      resources: [stateMachineArn],
+    });
+    for (const [module, fn] of this.functions) {
       fn.addEnvironment(HANDLER_ENV.dataPlaneUrl, dataPlaneUrl);
       fn.addEnvironment(HANDLER_ENV.uploadSecretArn, dataPlane.uploadSecret.secretArn);
-      grantDataAccess(fn, {
-        bucket: data.bucket,
-        prefixes: BUCKET_PREFIXES,
-        tables: [data.jobsTable, data.resourcesTable],
-        uploadSecret: dataPlane.uploadSecret,
-      });
-      if (jobRunner !== undefined) {
-        // The unqualified function only; grantInvoke would add every version and alias (`<arn>:*`). Built from
-        // the fixed name, since the runner hands long jobs over to itself and its own ARN would be a cycle.
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['lambda:InvokeFunction'],
-            resources: [
-              this.formatArn({
-                service: 'lambda',
-                resource: 'function',
-                resourceName: jobRunnerName,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ],
-          }),
-        );
-      }
+      if (fn.role === undefined) throw new Error(`function ${module} has no role`);
+      grantDataAccess(fn.role, dataAccess);
+      fn.addToRolePolicy(startExecution);
+      if (apiHandlers.has(module)) this.allowStoppingExecutions(fn, stateMachineName);
     }
+    grantDataAccess(worker.taskDefinition.taskRole, dataAccess);
+    worker.taskDefinition.addToTaskRolePolicy(startExecution);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'DataRobot client endpoint (dr.Client(endpoint=...))',
@@ -172,6 +250,7 @@ export class BatchlineStack extends Stack {
     });
     new CfnOutput(this, 'DataPlaneUrl', { description: 'Upload data plane base URL', value: dataPlaneUrl });
     new CfnOutput(this, 'BucketName', { value: data.bucket.bucketName });
+    new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'UploadSecretArn', { value: dataPlane.uploadSecret.secretArn });
     new CfnOutput(this, 'SigningKeyStoreArn', { value: dataPlane.signingKeys.keyValueStoreArn });
     new CfnOutput(this, 'AdminKeySecretArn', {
@@ -179,6 +258,35 @@ export class BatchlineStack extends Stack {
       value: adminKey.secret.secretArn,
     });
     this.suppressPlatformFindings();
+  }
+
+  /** Aborting a job (the API) stops its execution, which is named after the job. */
+  private allowStoppingExecutions(fn: lambda.Function, stateMachineName: string): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: [
+          this.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    if (fn.role === undefined) return;
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Executions are named after jobs, known at run time; scoped to this stack's state machine.",
+          appliesTo: [{ regex: '/^Resource::arn:.*:states:.*:execution:.*:\\*$/g' }],
+        },
+      ],
+      true,
+    );
   }
 
   private suppressPlatformFindings(): void {

@@ -4,6 +4,7 @@
  */
 import { DomainError } from '../domain/errors.js';
 import type { JobRecord, JobStatus } from '../domain/job.js';
+import type { JobQueueStore } from './job-queue-store.js';
 
 /** Rows a chunk produced, added to the job's counters when the chunk is recorded done. */
 export interface ChunkCounts {
@@ -40,7 +41,8 @@ export interface ChunkDoneResult {
   readonly job: JobRecord;
 }
 
-export interface JobStore {
+/** Job records, and (in the same storage) each deployment's queue of waiting jobs and its slots. */
+export interface JobStore extends JobQueueStore {
   /** Stores a new job. Throws {@link JobAlreadyExistsError} if the id is taken. */
   create(job: JobRecord): Promise<void>;
   /** The job, or null when it does not exist or belongs to another owner. */

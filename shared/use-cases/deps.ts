@@ -22,6 +22,10 @@ export interface UseCaseConfig {
   readonly chunkBytes: number;
   /** Stored input and output expire after this many hours (bucket lifecycle on AWS, a sweeper locally). */
   readonly retentionHours: number;
+  /** Jobs one deployment runs at once; further jobs wait INITIALIZING in its queue. Default 1 (DataRobot's). */
+  readonly maxConcurrentJobsPerDeployment?: number;
+  /** A RUNNING job older than this many hours is ended ABORTED. Default 4 (DataRobot's). */
+  readonly jobRuntimeLimitHours?: number;
 }
 
 /** Everything a use case may touch, passed in explicitly (ports, never adapters). */

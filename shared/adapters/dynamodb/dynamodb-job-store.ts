@@ -5,6 +5,8 @@
  * Exactly-once chunk counting: the job item keeps the indices of counted chunks in a number set, and one
  * UpdateItem adds the chunk's index to the set and its counts to the counters on condition that the index
  * is not in the set yet. A retry or duplicate delivery fails the condition and changes nothing.
+ *
+ * Deployment queues and slots live in the same table ({@link DynamoDbJobQueue}).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -22,6 +24,7 @@ import {
   type JobStatus,
   percentageCompleted,
 } from '../../domain/job.js';
+import type { DeploymentSlots, QueuedJob, QueueKey } from '../../ports/job-queue-store.js';
 import {
   type ChunkCounts,
   type ChunkDoneResult,
@@ -35,6 +38,7 @@ import {
 } from '../../ports/job-store.js';
 import { documentClientFor } from './dynamodb-client.js';
 import { isConditionFailed, translateDynamoError } from './dynamodb-errors.js';
+import { DynamoDbJobQueue } from './dynamodb-job-queue.js';
 import { JOBS_TABLE } from './tables.js';
 
 type Item = Record<string, unknown>;
@@ -43,12 +47,14 @@ const JOB_SK = 'JOB';
 
 export class DynamoDbJobStore implements JobStore {
   private readonly documents: DynamoDBDocumentClient;
+  private readonly queue: DynamoDbJobQueue;
 
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
     this.documents = documentClientFor(client);
+    this.queue = new DynamoDbJobQueue(client, tableName);
   }
 
   async create(job: JobRecord): Promise<void> {
@@ -258,6 +264,34 @@ export class DynamoDbJobStore implements JobStore {
     } catch (error) {
       throw translateDynamoError(error);
     }
+  }
+
+  enqueue(job: QueueKey): Promise<void> {
+    return this.queue.enqueue(job);
+  }
+
+  dequeue(job: QueueKey): Promise<boolean> {
+    return this.queue.dequeue(job);
+  }
+
+  listQueued(deploymentId: string): Promise<QueuedJob[]> {
+    return this.queue.listQueued(deploymentId);
+  }
+
+  acquireSlot(deploymentId: string, jobId: string, limit: number): Promise<boolean> {
+    return this.queue.acquireSlot(deploymentId, jobId, limit);
+  }
+
+  releaseSlot(deploymentId: string, jobId: string): Promise<boolean> {
+    return this.queue.releaseSlot(deploymentId, jobId);
+  }
+
+  slotHolders(deploymentId: string): Promise<string[]> {
+    return this.queue.slotHolders(deploymentId);
+  }
+
+  listSlots(): Promise<DeploymentSlots[]> {
+    return this.queue.listSlots();
   }
 
   private async read(id: string): Promise<JobRecord | null> {

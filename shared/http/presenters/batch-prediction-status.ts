@@ -7,6 +7,8 @@ export interface StatusLinksInput {
   /** The job's signed upload URL, while it still waits for its data. */
   readonly uploadUrl: string | null;
   readonly now: Date;
+  /** Queued jobs of the same deployment ahead of this one (0 = next), or null/absent when it is not queued. */
+  readonly queuePosition?: number | null;
 }
 
 /** True when the job still waits for a local-file upload. */
@@ -34,6 +36,7 @@ export function batchPredictionStatus(job: JobRecord, input: StatusLinksInput): 
   if (input.uploadUrl && awaitsUpload(job)) links.csvUpload = input.uploadUrl;
   if (downloadable(job)) links.download = `${self}download/`;
   const end = job.finished ? new Date(job.finished) : input.now;
+  const queuePosition = job.status === 'INITIALIZING' ? (input.queuePosition ?? null) : null;
   return {
     id: job.id,
     status: job.status,
@@ -44,11 +47,10 @@ export function batchPredictionStatus(job: JobRecord, input: StatusLinksInput): 
     skippedRows: job.skippedRows,
     jobIntakeSize: job.jobIntakeSize,
     jobOutputSize: job.jobOutputSize,
-    statusDetails: job.statusDetails || job.status,
+    statusDetails:
+      queuePosition === null ? job.statusDetails || job.status : waitingDetails(job, queuePosition),
     logs: job.logs,
-    // Jobs start as soon as their input is complete (per-deployment queueing arrives with the orchestration
-    // issue), so a job with its data that is not RUNNING yet is next in line.
-    queuePosition: job.status === 'INITIALIZING' && job.jobIntakeSize !== null ? 0 : null,
+    queuePosition,
     links,
     jobSpec: job.spec,
     created: job.created,
@@ -58,4 +60,9 @@ export function batchPredictionStatus(job: JobRecord, input: StatusLinksInput): 
     deploymentId: job.deploymentId,
     modelPackageId: job.modelVersionId,
   };
+}
+
+function waitingDetails(job: JobRecord, position: number): string {
+  const next = position === 0 ? ', next in line' : '';
+  return `Waiting for a free slot on deployment ${job.deploymentId} (position ${position}${next})`;
 }

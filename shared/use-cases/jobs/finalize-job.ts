@@ -3,9 +3,11 @@
  * completes the job. The assembly streams through one put (s3rver has no UploadPartCopy to join objects).
  */
 import { Readable } from 'node:stream';
+import type { JobRecord } from '../../domain/job.js';
 import { JobStateConflictError } from '../../ports/job-store.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { Deps } from '../deps.js';
+import { dispatchQueued, releaseJobSlot } from './dispatch.js';
 import { failJob } from './fail-job.js';
 import { removePartialOutput, removeScratch } from './job-cleanup.js';
 import { requireJob } from './job-context.js';
@@ -13,9 +15,10 @@ import { outputHeaderKey, outputKey, partKey } from './job-keys.js';
 
 /**
  * Completes a RUNNING job whose chunks are all counted: writes the output, then moves the job to COMPLETED with
- * jobOutputSize and removes the intermediate objects. Returns true when the job completed; false when it was not
- * RUNNING, had no data rows at all (it is then ABORTED as one-pass scoring would have refused it) or was aborted
- * while the output was being written (its output is then removed).
+ * jobOutputSize, frees its deployment slot for the next queued job and removes the intermediate objects. Returns
+ * true when the job completed; false when it was not RUNNING, had no data rows at all (it is then ABORTED as
+ * one-pass scoring would have refused it) or was aborted while the output was being written (its output is then
+ * removed).
  */
 export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
   const job = await requireJob(deps, jobId);
@@ -37,8 +40,9 @@ export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
   );
   await deps.objects.put(outputKey(jobId), output, { contentType: 'text/csv' });
   const now = deps.clock.now().toISOString();
+  let completed: JobRecord;
   try {
-    await deps.jobs.transition(jobId, ['RUNNING'], 'COMPLETED', {
+    completed = await deps.jobs.transition(jobId, ['RUNNING'], 'COMPLETED', {
       jobOutputSize: size,
       finished: now,
       statusDetails: `Job finished processing at ${now}`,
@@ -48,8 +52,10 @@ export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
     await removePartialOutput(deps.objects, jobId);
     return false;
   }
+  await releaseJobSlot(deps, completed);
   await removeScratch(deps.objects, jobId);
   await deps.jobs.appendLog(jobId, `${now} Output written: ${size} bytes`);
+  await dispatchQueued(deps, completed.deploymentId);
   return true;
 }
 

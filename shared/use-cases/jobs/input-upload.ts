@@ -1,12 +1,13 @@
 /**
  * Input arriving for a localFile job: the upload data plane (and, on AWS, the S3 event of a direct upload) ends
- * here. Parts are stored as they come; completing the input fixes its size and starts the job's workflow.
+ * here. Parts are stored as they come; completing the input fixes its size and queues the job on its deployment.
  */
 import type { Readable } from 'node:stream';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
 import type { JobRecord } from '../../domain/job.js';
 import { parseJobSpec } from '../../domain/job-spec.js';
 import type { Deps } from '../deps.js';
+import { dispatchQueued } from './dispatch.js';
 import { requireJob } from './job-context.js';
 import { inputPartKey, inputPartNumber, inputPrefix } from './job-keys.js';
 
@@ -35,25 +36,35 @@ export async function putInputPart(
 }
 
 /**
- * Marks the job's input complete (jobIntakeSize = the sum of its parts' sizes) and starts its workflow. The mark is
- * a conditional write, so of two completions racing, one wins and the other gets a ConflictError.
+ * Marks the job's input complete (jobIntakeSize = the sum of its parts' sizes) and queues it on its deployment,
+ * starting it at once when the deployment has a free slot. The mark is a conditional write, so of two completions
+ * racing, one wins and the other gets a ConflictError. The job is queued before the mark, so a crash after the
+ * mark leaves it queued for the next dispatch rather than lost; dispatching skips queued jobs whose input is not
+ * marked complete.
  *
  * @throws NotFoundError for an unknown job, ConflictError when the input was already completed or the job is no
  *   longer INITIALIZING.
  */
 export async function completeInput(deps: Deps, jobId: string): Promise<JobRecord> {
-  assertAcceptsInput(await requireJob(deps, jobId));
+  const waiting = await requireJob(deps, jobId);
+  assertAcceptsInput(waiting);
   const parts = (await deps.objects.list(inputPrefix(jobId))).filter(
     (o) => inputPartNumber(jobId, o.key) !== null,
   );
   const size = parts.reduce((sum, part) => sum + part.size, 0);
+  await deps.jobs.enqueue(waiting);
   const job = await deps.jobs.markInputComplete(jobId, size);
-  if (!job) throw alreadyComplete(jobId);
+  if (!job) {
+    // Another completion won (its entry is the same one), or the job stopped waiting meanwhile.
+    const current = await requireJob(deps, jobId);
+    if (current.status !== 'INITIALIZING') await deps.jobs.dequeue(current);
+    throw alreadyComplete(jobId);
+  }
   await deps.jobs.appendLog(
     jobId,
     `${deps.clock.now().toISOString()} Input received: ${size} bytes in ${parts.length} part${parts.length === 1 ? '' : 's'}`,
   );
-  await deps.workflow.start(jobId);
+  await dispatchQueued(deps, job.deploymentId);
   return job;
 }
 

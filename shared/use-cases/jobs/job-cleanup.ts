@@ -1,14 +1,22 @@
 /** Removing what a job's pipeline wrote. The uploaded input is never removed here: it is kept for retention. */
 import type { ObjectStore } from '../../ports/object-store.js';
-import { chunkPlanKey, outputHeaderKey, outputKey, partsPrefix, transcodedPrefix } from './job-keys.js';
+import {
+  chunkItemsKey,
+  chunkPlanKey,
+  outputHeaderKey,
+  outputKey,
+  partsPrefix,
+  transcodedPrefix,
+} from './job-keys.js';
 
-/** Removes the intermediate objects (scored parts, output header, chunk plan, UTF-8 copies of the input). */
+/** Removes the intermediate objects (scored parts, output header, chunk plan and items, UTF-8 copies of the input). */
 export async function removeScratch(objects: ObjectStore, jobId: string): Promise<void> {
   await Promise.all([
     objects.deletePrefix(partsPrefix(jobId)),
     objects.deletePrefix(transcodedPrefix(jobId)),
     objects.delete(outputHeaderKey(jobId)),
     objects.delete(chunkPlanKey(jobId)),
+    objects.delete(chunkItemsKey(jobId)),
   ]);
 }
 

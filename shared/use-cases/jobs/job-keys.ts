@@ -25,6 +25,8 @@ export const transcodedPartKey = (jobId: string, part: number): string =>
   `${transcodedPrefix(jobId)}${padded(part)}`;
 /** The chunk plan written by prepare. */
 export const chunkPlanKey = (jobId: string): string => `jobs/${jobId}/chunks.json`;
+/** The items the state machine's Distributed Map reads (one per chunk, with its worker). */
+export const chunkItemsKey = (jobId: string): string => `jobs/${jobId}/chunk-items.json`;
 /** The output header record. */
 export const outputHeaderKey = (jobId: string): string => `jobs/${jobId}/output-header`;
 /** Scored output of the chunks, one object per chunk. */

@@ -3,7 +3,7 @@
  * each pay for reading and compiling the ONNX graph. Least recently used models are disposed past the capacity,
  * but never while a caller is still scoring with them: each use holds a lease.
  */
-import type { LoadedModel } from '../../engine/model/load-model.js';
+import type { LoadedModel, LoadModelOptions } from '../../engine/model/load-model.js';
 
 interface Entry {
   readonly model: Promise<LoadedModel>;
@@ -15,8 +15,15 @@ export class ModelCache {
   /** In recency order: the first entry is the least recently used. */
   private readonly entries = new Map<string, Entry>();
 
-  /** @param capacity models kept loaded when nobody is using them. */
-  constructor(private readonly capacity = 2) {
+  /**
+   * @param capacity models kept loaded when nobody is using them.
+   * @param loadOptions how loaders of this cache's models should load them (a chunk worker thread that is itself
+   *   the unit of parallelism runs onnxruntime in-thread).
+   */
+  constructor(
+    private readonly capacity = 2,
+    readonly loadOptions: LoadModelOptions = {},
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`capacity must be >= 1, got ${capacity}`);
   }

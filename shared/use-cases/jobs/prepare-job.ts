@@ -6,6 +6,7 @@ import { ModelError, NotSupportedError, ScoringError, ValidationError } from '..
 import { outputHeader } from '../../engine/scoring/score-chunk.js';
 import { JobStateConflictError } from '../../ports/job-store.js';
 import type { Deps } from '../deps.js';
+import { chunkItems, writeChunkItems } from './chunk-items.js';
 import { writeChunkPlan } from './chunk-plan.js';
 import { failJob } from './fail-job.js';
 import { removePartialOutput } from './job-cleanup.js';
@@ -21,9 +22,10 @@ export interface PreparedJob {
 }
 
 /**
- * Prepares an INITIALIZING job whose input is complete: writes `chunks.json` and `output-header`, then moves the
- * job to RUNNING with chunksTotal and started. Returns null when there is nothing to run: the job was not waiting
- * (a duplicate start, or aborted meanwhile) or it was just ended ABORTED because its input cannot be scored.
+ * Prepares an INITIALIZING job whose input is complete: writes `chunks.json`, `chunk-items.json` (the state
+ * machine's Map items, each with its worker) and `output-header`, then moves the job to RUNNING with chunksTotal
+ * and started. Returns null when there is nothing to run: the job was not waiting (a duplicate start, or aborted
+ * meanwhile) or it was just ended ABORTED because its input cannot be scored.
  */
 export async function prepareJob(deps: Deps, jobId: string, models: ModelCache): Promise<PreparedJob | null> {
   const job = await requireJob(deps, jobId);
@@ -38,6 +40,8 @@ export async function prepareJob(deps: Deps, jobId: string, models: ModelCache):
       outputHeader(model, plan.header, { scoring, dialect: scoringDialect(dialect, plan.transcoded) }),
     );
     await writeChunkPlan(deps.objects, jobId, plan);
+    const modelBytes = (await deps.modelPackages.getById(job.modelVersionId))?.sizeBytes ?? 0;
+    await writeChunkItems(deps.objects, jobId, chunkItems(jobId, plan.chunks, modelBytes));
     await deps.objects.put(outputHeaderKey(jobId), toOutputEncoding(header, dialect, plan.transcoded, true));
     chunksTotal = plan.chunks.length;
     transcoded = plan.transcoded;

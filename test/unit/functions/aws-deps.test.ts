@@ -49,7 +49,7 @@ describe('Lambda environment', () => {
     RESOURCES_TABLE_NAME: 'r',
     UPLOAD_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:upload',
     DATA_PLANE_URL: 'https://d111.cloudfront.net',
-    JOB_RUNNER_FUNCTION_NAME: 'BatchlineStack-job-runner',
+    STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111111111111:stateMachine:BatchlineStack-jobs',
   };
 
   it('takes the admin key secret and the long-stream URL when set, and neither is required', () => {

@@ -10,6 +10,17 @@ const MODULES = [
   { handler: 'batch-predictions', prefixes: ['batchPredictions'] },
 ];
 const DOWNLOAD = { path: '/batchPredictions/{id}/download', handler: 'download' };
+const ALL_MODULES = [
+  'version',
+  'batch-predictions',
+  'download',
+  'upload-received',
+  'step-prepare',
+  'step-score-chunk',
+  'step-finalize',
+  'step-fail',
+];
+const MACHINE_ARN_TAIL = ':states:eu-west-1:111111111111:stateMachine:Test-jobs';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
 
@@ -24,8 +35,9 @@ beforeAll(() => {
     streamingRoutes: [DOWNLOAD],
     onnxRuntimeModules: ['batch-predictions'],
     uploadReceivedModule: 'upload-received',
-    jobRunnerModule: 'job-runner',
     retentionHours: 49,
+    jobRuntimeLimitHours: 3,
+    maxConcurrentJobsPerDeployment: 2,
     bundle: false,
   });
   Aspects.of(app).add(new AwsSolutionsChecks());
@@ -264,46 +276,60 @@ describe('BatchlineStack API', () => {
     expect(methods.some((m) => m.Properties.HttpMethod === 'OPTIONS')).toBe(false);
   });
 
-  it('makes one arm64 nodejs22.x function per handler module; streaming and job runner get 15 minutes', () => {
+  it('makes one arm64 nodejs22.x function per handler module, tagged with it; streaming and steps get more time', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter(
       (f) => f.Properties.Runtime === 'nodejs22.x',
     );
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) expect(fn.Properties.Architectures).toEqual(['arm64']);
-    expect(functions.map((f) => f.Properties.Timeout).sort()).toEqual([29, 29, 29, 900, 900]);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'Test-job-runner',
-      MemorySize: 3008,
-      Environment: {
-        Variables: Match.objectLike({
-          DATA_PLANE_URL: Match.anyValue(),
-          JOB_RUNNER_FUNCTION_NAME: 'Test-job-runner',
-        }),
-      },
-    });
+    expect(functions.map((f) => f.Properties.Timeout).sort()).toEqual([29, 29, 29, 300, 900, 900, 900, 900]);
+    for (const module of ALL_MODULES) {
+      expect(functionOf(module).Tags).toContainEqual({ Key: 'batchline:module', Value: module });
+    }
   });
 
-  it('lets the API handlers and upload-received start the job runner, and the runner continue itself', () => {
-    const runnerArn = {
+  it('tells every handler the state machine ARN, the runtime limit and the queueing limit', () => {
+    for (const module of ALL_MODULES) {
+      expect(envOf(module)).toMatchObject({
+        DATA_PLANE_URL: expect.anything(),
+        STATE_MACHINE_ARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, MACHINE_ARN_TAIL]] },
+        JOB_RUNTIME_LIMIT_HOURS: '3',
+        MAX_CONCURRENT_JOBS_PER_DEPLOYMENT: '2',
+      });
+      expect(envOf(module).JOB_RUNNER_FUNCTION_NAME).toBeUndefined();
+    }
+  });
+
+  it('lets every handler start executions of its state machine only, and the API handlers stop them', () => {
+    const machineArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, MACHINE_ARN_TAIL]] };
+    const executions = {
       'Fn::Join': [
         '',
-        ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:111111111111:function:Test-job-runner'],
+        ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:111111111111:execution:Test-jobs:*'],
       ],
     };
-    for (const module of ['batch-predictions', 'upload-received', 'job-runner']) {
+    for (const module of ALL_MODULES) {
       expect(statementsOf(module)).toContainEqual(
-        expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: runnerArn }),
+        expect.objectContaining({ Action: 'states:StartExecution', Resource: machineArn }),
+      );
+      const stops = statementsOf(module).filter((s) => s.Action === 'states:StopExecution');
+      expect(stops).toEqual(
+        ['version', 'batch-predictions', 'download'].includes(module)
+          ? [expect.objectContaining({ Resource: executions })]
+          : [],
       );
     }
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'Test-job-runner',
-      RecursiveLoop: 'Allow',
-    });
+    // Only the state machine invokes the steps; no handler invokes a function.
+    const handlerActions = ALL_MODULES.flatMap((module) => statementsOf(module).flatMap((s) => s.Action));
+    expect(handlerActions).not.toContain('lambda:InvokeFunction');
   });
 
-  it('gives the download the long time limit and no onnxruntime, the runner the scoring memory', () => {
+  it('sizes the download for streaming, and the model-loading steps as the worker choice assumes', () => {
     expect(functionOf('download')).toMatchObject({ Timeout: 900, MemorySize: 1024 });
-    expect(functionOf('job-runner')).toMatchObject({ Timeout: 900, MemorySize: 3008 });
+    expect(functionOf('step-prepare')).toMatchObject({ Timeout: 900, MemorySize: 3008 });
+    expect(functionOf('step-score-chunk')).toMatchObject({ Timeout: 900, MemorySize: 3008 });
+    expect(functionOf('step-finalize')).toMatchObject({ Timeout: 900, MemorySize: 1024 });
+    expect(functionOf('step-fail')).toMatchObject({ Timeout: 300, MemorySize: 1024 });
     expect(functionOf('upload-received').Timeout).toBe(29);
   });
 
@@ -349,7 +375,13 @@ describe('BatchlineStack admin key', () => {
         expect.objectContaining({ Resource: { Ref: adminSecretId() } }),
       );
     }
-    for (const module of ['job-runner', 'upload-received']) {
+    for (const module of [
+      'step-prepare',
+      'step-score-chunk',
+      'step-finalize',
+      'step-fail',
+      'upload-received',
+    ]) {
       expect(envOf(module).ADMIN_KEY_SECRET_ARN).toBeUndefined();
       expect(statementsOf(module)).not.toContainEqual(
         expect.objectContaining({ Resource: { Ref: adminSecretId() } }),

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll } from 'vitest';
 import { makeS3rverPutsAtomic } from '../../../../local/s3rver-atomic-put.js';
-import { SequentialWorkflow } from '../../../../local/sequential-workflow.js';
 import { DynamoDbJobStore } from '../../../../shared/adapters/dynamodb/dynamodb-job-store.js';
 import { createTables } from '../../../../shared/adapters/dynamodb/tables.js';
 import { ensureBucket } from '../../../../shared/adapters/s3/s3-client.js';
@@ -28,6 +27,7 @@ import { ModelCache } from '../../../../shared/use-cases/jobs/model-cache.js';
 import { useEmulators } from '../../../support/emulators.js';
 import { createRng, treeEnsembleClassifier } from '../../../support/onnx-factory.js';
 import { collector, piecesOf } from '../../../support/scoring.js';
+import { SequentialWorkflow } from '../../../support/sequential-workflow.js';
 
 export const OWNER = 'owner-a';
 
@@ -209,12 +209,16 @@ export function useJobHarness(chunkBytes: number): JobHarness {
     },
     async createJob(spec = {}, ownerId = OWNER) {
       const { deps, modelPackageId } = current();
+      const id = deps.newId();
+      // A deployment per job: jobs of one deployment queue behind each other (queue-*.test.ts), and these
+      // tests drive independent jobs, some of which they leave unfinished.
+      const deploymentId = `deployment-${id}`;
       const record = initialJobRecord({
-        id: deps.newId(),
+        id,
         ownerId,
-        deploymentId: 'deployment-1',
+        deploymentId,
         modelVersionId: modelPackageId,
-        spec: parseJobSpec({ deploymentId: 'deployment-1', ...spec }),
+        spec: parseJobSpec({ deploymentId, ...spec }),
         created: new Date().toISOString(),
       });
       await deps.jobs.create(record);

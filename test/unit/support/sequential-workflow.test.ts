@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SequentialWorkflow } from '../../../../local/sequential-workflow.js';
-import type { ObjectStore } from '../../../../shared/ports/object-store.js';
-import type { Deps } from '../../../../shared/use-cases/deps.js';
-import { outputHeaderKey, partsPrefix } from '../../../../shared/use-cases/jobs/job-keys.js';
-import { messyCsv, useJobHarness } from './harness.js';
+import type { ObjectStore } from '../../../shared/ports/object-store.js';
+import type { Deps } from '../../../shared/use-cases/deps.js';
+import { outputHeaderKey, partsPrefix } from '../../../shared/use-cases/jobs/job-keys.js';
+import { SequentialWorkflow } from '../../support/sequential-workflow.js';
+import { messyCsv, useJobHarness } from '../use-cases/jobs/harness.js';
 
 const h = useJobHarness(500);
 

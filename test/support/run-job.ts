@@ -1,16 +1,15 @@
 /**
- * The job pipeline as one loop: prepare, score every chunk in order, finalize. The embedded stack's
- * SequentialWorkflow and the AWS job runner both run a job through here, so they cannot drift apart. The loop
+ * The job steps chained in one loop (prepare, every chunk in order, finalize) for tests of the use cases. The loop
  * re-reads the job before every chunk (scoreChunkStep does), so it stops once the job is ABORTED.
  */
-import { DomainError } from '../../domain/errors.js';
-import type { Deps } from '../deps.js';
-import { failJob } from './fail-job.js';
-import { finalizeJob } from './finalize-job.js';
-import { requireJob } from './job-context.js';
-import type { ModelCache } from './model-cache.js';
-import { prepareJob } from './prepare-job.js';
-import { scoreChunkStep } from './score-chunk-step.js';
+import { DomainError } from '../../shared/domain/errors.js';
+import type { Deps } from '../../shared/use-cases/deps.js';
+import { failJob } from '../../shared/use-cases/jobs/fail-job.js';
+import { finalizeJob } from '../../shared/use-cases/jobs/finalize-job.js';
+import { requireJob } from '../../shared/use-cases/jobs/job-context.js';
+import type { ModelCache } from '../../shared/use-cases/jobs/model-cache.js';
+import { prepareJob } from '../../shared/use-cases/jobs/prepare-job.js';
+import { scoreChunkStep } from '../../shared/use-cases/jobs/score-chunk-step.js';
 
 /** The step a run is about to take after preparing: a chunk (by index) or the final assembly. */
 export type NextStep = { readonly kind: 'chunk'; readonly index: number } | { readonly kind: 'finalize' };

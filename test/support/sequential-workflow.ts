@@ -1,12 +1,11 @@
 /**
- * The embedded stack's Workflow: runs a job's pipeline (runJob: prepare, each chunk in order, finalize) in this
- * process, in the background. The AWS job runner runs the same loop; until the orchestration issue brings a state
- * machine, chunks are scored one at a time on both.
+ * A Workflow for use-case tests: runs a job's steps (runJob) in this process, one chunk at a time, without the
+ * state machine. The product runs jobs through the synthesized state machine (local/step-functions-workflow.ts).
  */
-import type { Workflow } from '../shared/ports/workflow.js';
-import type { Deps } from '../shared/use-cases/deps.js';
-import { ModelCache } from '../shared/use-cases/jobs/model-cache.js';
-import { runJob } from '../shared/use-cases/jobs/run-job.js';
+import type { Workflow } from '../../shared/ports/workflow.js';
+import type { Deps } from '../../shared/use-cases/deps.js';
+import { ModelCache } from '../../shared/use-cases/jobs/model-cache.js';
+import { runJob } from './run-job.js';
 
 export interface SequentialWorkflowOptions {
   /** Loaded models shared by the runs (default: a cache of two models, owned and closed by this workflow). */

@@ -1,0 +1,27 @@
+/**
+ * The Fargate chunk worker's entry point (the container's `node dist/functions/chunk-worker-main.js`): scores
+ * chunk CHUNK_INDEX of job JOB_ID, which the state machine's `ScoreChunkOnFargate` passes as container
+ * environment, with the same step core as the Lambda scorer. The exit code is the result Step Functions sees:
+ * 0 when the chunk is done (scored, counted before, or the job has ended), 1 when scoring failed unexpectedly.
+ * The rest of the environment is the step functions' (functions/config.ts).
+ */
+import { z } from 'zod';
+import { getDeps } from './composition.js';
+import { logger } from './observability.js';
+import { run } from './step-score-chunk.js';
+
+const WorkerEnvSchema = z.object({
+  JOB_ID: z.string().min(1),
+  CHUNK_INDEX: z.string().regex(/^\d+$/, 'a chunk index').transform(Number),
+});
+
+try {
+  const env = WorkerEnvSchema.parse(process.env);
+  const result = await run(await getDeps(), { jobId: env.JOB_ID, index: env.CHUNK_INDEX, worker: 'fargate' });
+  logger.info('chunk worker done', { ...result });
+  // Exits at once rather than waiting for the SDK clients' keep-alive sockets and the model's worker thread.
+  process.exit(0);
+} catch (error) {
+  logger.error('chunk worker failed', { error: error as Error });
+  process.exit(1);
+}

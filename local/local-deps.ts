@@ -1,0 +1,52 @@
+/**
+ * The use cases' ports over the local emulators. The embedded stack and every chunk worker thread build their Deps
+ * here from the same plain settings, so a worker talks to exactly the bucket and tables the stack does.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { wireDeps } from '../functions/wire-deps.js';
+import { localDynamoClientConfig } from '../shared/adapters/dynamodb/dynamodb-client.js';
+import { localS3ClientConfig } from '../shared/adapters/s3/s3-client.js';
+import type { Workflow } from '../shared/ports/workflow.js';
+import type { Deps, UseCaseConfig } from '../shared/use-cases/deps.js';
+
+/** Where the emulated services are and what they hold; plain data, so it can be sent to a worker thread. */
+export interface LocalServices {
+  readonly s3Endpoint: string;
+  readonly dynamoEndpoint: string;
+  readonly bucket: string;
+  readonly tables: { readonly jobs: string; readonly resources: string };
+  readonly config: UseCaseConfig;
+}
+
+export interface LocalDeps {
+  readonly deps: Deps;
+  readonly s3: S3Client;
+  readonly dynamo: DynamoDBClient;
+  /** Closes the SDK clients' connections. */
+  destroy(): void;
+}
+
+/** Builds SDK clients for `services` and the use cases' ports over them, with `workflow` made from the ports. */
+export function connectLocalDeps(services: LocalServices, workflow: (deps: Deps) => Workflow): LocalDeps {
+  const s3 = new S3Client(localS3ClientConfig(services.s3Endpoint));
+  const dynamo = new DynamoDBClient(localDynamoClientConfig(services.dynamoEndpoint));
+  const deps = wireDeps({
+    s3,
+    bucket: services.bucket,
+    dynamo,
+    jobsTable: services.tables.jobs,
+    resourcesTable: services.tables.resources,
+    config: services.config,
+    workflow,
+  });
+  return {
+    deps,
+    s3,
+    dynamo,
+    destroy: () => {
+      s3.destroy();
+      dynamo.destroy();
+    },
+  };
+}
