@@ -4,11 +4,12 @@
  */
 import { isObject } from './definition.js';
 import { runtimeError } from './errors.js';
+import { evaluateIntrinsic, isIntrinsic } from './intrinsics.js';
 import { readPath } from './json-path.js';
 
 /**
  * Evaluates `template` against the state's `input` and the `context` object (`$$`).
- * Intrinsic functions (`States.Format(...)` and friends) are not supported and fail with States.Runtime.
+ * Of the intrinsic functions only `States.Format(...)` is supported (see intrinsics.ts).
  */
 export function evaluateTemplate(template: unknown, input: unknown, context: unknown): unknown {
   if (Array.isArray(template)) return template.map((item) => evaluateTemplate(item, input, context));
@@ -19,10 +20,12 @@ export function evaluateTemplate(template: unknown, input: unknown, context: unk
       output[key] = evaluateTemplate(value, input, context);
       continue;
     }
+    if (typeof value === 'string' && isIntrinsic(value)) {
+      output[key.slice(0, -2)] = evaluateIntrinsic(value, input, context);
+      continue;
+    }
     if (typeof value !== 'string' || !value.startsWith('$')) {
-      throw runtimeError(
-        `Field '${key}' must hold a JSONPath; intrinsic functions are not supported locally`,
-      );
+      throw runtimeError(`Field '${key}' must hold a JSONPath or States.Format(...)`);
     }
     output[key.slice(0, -2)] = readPath(value, input, context);
   }

@@ -49,8 +49,16 @@ describe('payload templates', () => {
     });
   });
 
-  it('rejects intrinsic functions with States.Runtime', () => {
-    expect(() => evaluateTemplate({ 'm.$': "States.Format('{}', $.id)" }, { id: 1 }, {})).toThrow(
+  it('evaluates States.Format as the Fargate step uses it, and rejects other intrinsics with States.Runtime', () => {
+    const template = {
+      'index.$': "States.Format('{}', $.index)",
+      'label.$': "States.Format('chunk {} of \\'{}\\'', $.index, 'job')",
+    };
+    expect(evaluateTemplate(template, { index: 7 }, {})).toEqual({ index: '7', label: "chunk 7 of 'job'" });
+    expect(() => evaluateTemplate({ 'm.$': 'States.Array($.id)' }, { id: 1 }, {})).toThrow(
+      expect.objectContaining({ name: 'States.Runtime' }),
+    );
+    expect(() => evaluateTemplate({ 'm.$': "States.Format('{} {}', $.id)" }, { id: 1 }, {})).toThrow(
       expect.objectContaining({ name: 'States.Runtime' }),
     );
   });
