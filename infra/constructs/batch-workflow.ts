@@ -19,12 +19,16 @@ export const STEP_MODULES = {
 
 export type StepName = keyof typeof STEP_MODULES;
 
-/** Errors worth another attempt: Lambda's own failures and throttling, and a task's timeout. */
+/** Errors worth another attempt: Lambda's own failures and throttling, a crashed worker, and a task's timeout. */
 export const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // A worker that dies mid-chunk (out of memory, a crashed runtime) is retried too: steps are idempotent, a
+  // rescored chunk overwrites its part and is counted once.
+  'Lambda.Unknown',
+  'Runtime.ExitError',
   'States.Timeout',
 ];
 /** ECS refusing to start a task (capacity, throttling) is worth another attempt too. */
