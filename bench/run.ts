@@ -5,12 +5,14 @@
 import { run as runCsv } from './csv.bench.js';
 import { run as runEngine } from './engine.bench.js';
 import { type BenchResult, formatResults } from './harness.js';
+import { run as runOrchestration } from './orchestration.bench.js';
 
 const smoke = process.argv.includes('--smoke');
 const results: BenchResult[] = [];
 for (const [name, bench] of [
   ['csv', runCsv],
   ['engine', runEngine],
+  ['orchestration', runOrchestration],
 ] as const) {
   process.stderr.write(`running ${name} benchmarks${smoke ? ' (smoke)' : ''}...\n`);
   results.push(...(await bench({ smoke })));
