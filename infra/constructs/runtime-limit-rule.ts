@@ -1,12 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { RUNTIME_LIMIT_ERROR, runtimeLimitReason } from '../../shared/use-cases/jobs/runtime-limit.js';
+import { lambdaRuleTarget } from './lambda-rule-target.js';
 
 export interface RuntimeLimitRuleProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -26,14 +24,15 @@ export class RuntimeLimitRule extends Construct {
 
   constructor(scope: Construct, id: string, props: RuntimeLimitRuleProps) {
     super(scope, id);
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    NagSuppressions.addResourceSuppressions(this.deadLetters, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue.' },
-    ]);
+    const { target, deadLetters } = lambdaRuleTarget(
+      this,
+      props.failJob,
+      events.RuleTargetInput.fromObject({
+        jobId: events.EventField.fromPath('$.detail.name'),
+        error: { Error: RUNTIME_LIMIT_ERROR, Cause: runtimeLimitReason(props.runtimeLimitHours) },
+      }),
+    );
+    this.deadLetters = deadLetters;
     this.rule = new events.Rule(this, 'ExecutionTimedOut', {
       description: 'A job execution reached the job runtime limit',
       eventPattern: {
@@ -41,17 +40,7 @@ export class RuntimeLimitRule extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { status: ['TIMED_OUT'], stateMachineArn: [props.stateMachine.stateMachineArn] },
       },
-      targets: [
-        new targets.LambdaFunction(props.failJob, {
-          event: events.RuleTargetInput.fromObject({
-            jobId: events.EventField.fromPath('$.detail.name'),
-            error: { Error: RUNTIME_LIMIT_ERROR, Cause: runtimeLimitReason(props.runtimeLimitHours) },
-          }),
-          deadLetterQueue: this.deadLetters,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
+      targets: [target],
     });
   }
 }

@@ -1,11 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { lambdaRuleTarget } from './lambda-rule-target.js';
 
 /**
  * The object a single PUT writes. Multipart part 0 writes the same key; the handler tells them apart by the
@@ -28,14 +26,8 @@ export class UploadCompletion extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadCompletionProps) {
     super(scope, id);
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    NagSuppressions.addResourceSuppressions(this.deadLetters, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue.' },
-    ]);
+    const { target, deadLetters } = lambdaRuleTarget(this, props.handler);
+    this.deadLetters = deadLetters;
     this.rule = new events.Rule(this, 'InputUploaded', {
       description: 'A job input object was stored by the upload data plane',
       eventPattern: {
@@ -46,13 +38,7 @@ export class UploadCompletion extends Construct {
           object: { key: [{ wildcard: SINGLE_UPLOAD_KEY_PATTERN }] },
         },
       },
-      targets: [
-        new targets.LambdaFunction(props.handler, {
-          deadLetterQueue: this.deadLetters,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
+      targets: [target],
     });
   }
 }

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DeploymentSlots, JobQueueStore, QueuedJob, QueueKey } from '../../ports/job-queue-store.js';
 import { documentClientFor } from './dynamodb-client.js';
-import { isConditionFailed, translateDynamoError } from './dynamodb-errors.js';
+import { translated, unlessConditionFails } from './dynamodb-errors.js';
 import { JOBS_TABLE } from './tables.js';
 
 type Item = Record<string, unknown>;
@@ -62,20 +62,17 @@ export class DynamoDbJobQueue implements JobQueueStore {
   }
 
   async dequeue(job: QueueKey): Promise<boolean> {
-    try {
-      await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: queueEntryKey(job),
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return written !== null;
   }
 
   async listQueued(deploymentId: string): Promise<QueuedJob[]> {
@@ -87,8 +84,8 @@ export class DynamoDbJobQueue implements JobQueueStore {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(`The slot limit must be a positive integer, got ${limit}`);
     }
-    try {
-      await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: slotsKey(deploymentId),
@@ -103,17 +100,14 @@ export class DynamoDbJobQueue implements JobQueueStore {
             ':deployment': deploymentId,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return written !== null;
   }
 
   async releaseSlot(deploymentId: string, jobId: string): Promise<boolean> {
-    try {
-      await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: slotsKey(deploymentId),
@@ -122,12 +116,9 @@ export class DynamoDbJobQueue implements JobQueueStore {
           ExpressionAttributeNames: { '#holders': 'holders' },
           ExpressionAttributeValues: { ':job': jobId, ':jobSet': new Set([jobId]) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return written !== null;
   }
 
   async slotHolders(deploymentId: string): Promise<string[]> {
@@ -165,15 +156,6 @@ export class DynamoDbJobQueue implements JobQueueStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
-  }
-}
-
-/** Runs one request, turning capacity refusals into the domain error. */
-async function translated<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw translateDynamoError(error);
   }
 }
 

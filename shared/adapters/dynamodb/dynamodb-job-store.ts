@@ -37,7 +37,12 @@ import {
   type ListJobsOptions,
 } from '../../ports/job-store.js';
 import { documentClientFor } from './dynamodb-client.js';
-import { isConditionFailed, translateDynamoError } from './dynamodb-errors.js';
+import {
+  isConditionFailed,
+  translateDynamoError,
+  translated,
+  unlessConditionFails,
+} from './dynamodb-errors.js';
 import { DynamoDbJobQueue } from './dynamodb-job-queue.js';
 import { JOBS_TABLE } from './tables.js';
 
@@ -128,8 +133,8 @@ export class DynamoDbJobStore implements JobStore {
     }
     const fromStatuses = inList('#status', ':from', from);
     const assignments = Object.entries({ ...patch, status: to }).filter(([, value]) => value !== undefined);
-    try {
-      const { Attributes } = await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: jobKey(id),
@@ -147,20 +152,18 @@ export class DynamoDbJobStore implements JobStore {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return toRecord(Attributes ?? {});
-    } catch (error) {
-      if (!isConditionFailed(error)) throw translateDynamoError(error);
-      throw new JobStateConflictError(id, (await this.readExisting(id)).status, to);
-    }
+      ),
+    );
+    if (written) return toRecord(written.Attributes ?? {});
+    throw new JobStateConflictError(id, (await this.readExisting(id)).status, to);
   }
 
   async recordChunkDone(id: string, chunkIndex: number, counts: ChunkCounts): Promise<ChunkDoneResult> {
     if (!Number.isInteger(chunkIndex) || chunkIndex < 0) {
       throw new RangeError(`Chunk index must be a non-negative integer, got ${chunkIndex}`);
     }
-    try {
-      const { Attributes } = await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: jobKey(id),
@@ -190,11 +193,9 @@ export class DynamoDbJobStore implements JobStore {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return { applied: true, job: toRecord(Attributes ?? {}) };
-    } catch (error) {
-      if (!isConditionFailed(error)) throw translateDynamoError(error);
-    }
+      ),
+    );
+    if (written) return { applied: true, job: toRecord(written.Attributes ?? {}) };
     const job = await this.readExisting(id);
     if (job.status === 'RUNNING' && chunkIndex >= job.chunksTotal) {
       throw new RangeError(`Job ${id} has ${job.chunksTotal} chunks; there is no chunk ${chunkIndex}`);
@@ -206,8 +207,8 @@ export class DynamoDbJobStore implements JobStore {
     if (!Number.isInteger(size) || size < 0) {
       throw new RangeError(`Input size must be a non-negative integer, got ${size}`);
     }
-    try {
-      const { Attributes } = await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: jobKey(id),
@@ -228,11 +229,9 @@ export class DynamoDbJobStore implements JobStore {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return toRecord(Attributes ?? {});
-    } catch (error) {
-      if (!isConditionFailed(error)) throw translateDynamoError(error);
-    }
+      ),
+    );
+    if (written) return toRecord(written.Attributes ?? {});
     await this.readExisting(id);
     return null;
   }
@@ -259,11 +258,9 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   async delete(id: string): Promise<void> {
-    try {
-      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(id) }));
-    } catch (error) {
-      throw translateDynamoError(error);
-    }
+    await translated(() =>
+      this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(id) })),
+    );
   }
 
   enqueue(job: QueueKey): Promise<void> {
@@ -295,14 +292,12 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   private async read(id: string): Promise<JobRecord | null> {
-    try {
-      const { Item } = await this.documents.send(
+    const { Item } = await translated(() =>
+      this.documents.send(
         new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true }),
-      );
-      return Item ? toRecord(Item) : null;
-    } catch (error) {
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return Item ? toRecord(Item) : null;
   }
 
   private async readExisting(id: string): Promise<JobRecord> {

@@ -13,7 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClientFor } from './dynamodb-client.js';
-import { isConditionFailed, translateDynamoError } from './dynamodb-errors.js';
+import { translated, unlessConditionFails } from './dynamodb-errors.js';
 import { RESOURCES_TABLE } from './tables.js';
 
 export type Item = Record<string, unknown>;
@@ -52,25 +52,22 @@ export class ResourceTable {
       // Sorting by this string sorts by creation time: `created` is a fixed-width ISO timestamp.
       [ownerIndex.sortKey]: `${listedAs.created}#${key.id}`,
     };
-    try {
-      await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...fields, ...listing, ...primaryKey(key) },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': partitionKey },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return written !== null;
   }
 
   /** The item's own fields (keys stripped), read consistently, or null. */
   async read(key: ItemKey): Promise<Item | null> {
-    const { Item } = await this.attempt(() =>
+    const { Item } = await translated(() =>
       this.documents.send(
         new GetCommand({ TableName: this.tableName, Key: primaryKey(key), ConsistentRead: true }),
       ),
@@ -89,7 +86,7 @@ export class ResourceTable {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
-      const page = await this.attempt(() =>
+      const page = await translated(() =>
         this.documents.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -113,7 +110,7 @@ export class ResourceTable {
     let count = 0;
     let startKey: Item | undefined;
     do {
-      const page = await this.attempt(() =>
+      const page = await translated(() =>
         this.documents.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -151,8 +148,8 @@ export class ResourceTable {
       adds.length > 0 ? `ADD ${adds.map(([field]) => `#${field} :${field}`).join(', ')}` : '',
     ];
     const changed = [...sets, ...adds];
-    try {
-      const { Attributes } = await this.documents.send(
+    const updated = await unlessConditionFails(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: primaryKey(key),
@@ -169,18 +166,15 @@ export class ResourceTable {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return stripKeys(Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailed(error)) return null;
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return updated ? stripKeys(updated.Attributes ?? {}) : null;
   }
 
   /** Deletes the item if it belongs to `ownerId`; false when there was no such item of this owner. */
   async deleteOwned(key: ItemKey, ownerId: string): Promise<boolean> {
-    try {
-      await this.documents.send(
+    const written = await unlessConditionFails(
+      this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: primaryKey(key),
@@ -188,27 +182,16 @@ export class ResourceTable {
           ExpressionAttributeNames: { '#pk': partitionKey, '#ownerId': OWNER_ATTRIBUTE },
           ExpressionAttributeValues: { ':ownerId': ownerId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw translateDynamoError(error);
-    }
+      ),
+    );
+    return written !== null;
   }
 
   /** Deletes the item whoever owns it; a missing item is not an error. */
   async delete(key: ItemKey): Promise<void> {
-    await this.attempt(() =>
+    await translated(() =>
       this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: primaryKey(key) })),
     );
-  }
-
-  private async attempt<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw translateDynamoError(error);
-    }
   }
 }
 

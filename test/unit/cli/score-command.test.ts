@@ -19,6 +19,9 @@ function batchline(args: string[]): { status: number | null; stdout: string; std
 
 describe('batchline score (local)', () => {
   let dir: string;
+  /** `batchline score` of the fixture model and input into `out`, with extra flags. */
+  const scoreLocal = (out: string, flags: string[]) =>
+    batchline(['score', '--model', join(dir, 'm.onnx'), '--in', join(dir, 'in.csv'), '--out', out, ...flags]);
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'batchline-cli-'));
     writeChurnFiles(dir);
@@ -26,14 +29,7 @@ describe('batchline score (local)', () => {
 
   it('scores a file with the manifest beside the model and job-spec flags, printing a summary', () => {
     const out = join(dir, 'out.csv');
-    const run = batchline([
-      'score',
-      '--model',
-      join(dir, 'm.onnx'),
-      '--in',
-      join(dir, 'in.csv'),
-      '--out',
-      out,
+    const run = scoreLocal(out, [
       '--delimiter',
       ';',
       '--passthrough-columns',
@@ -63,17 +59,7 @@ describe('batchline score (local)', () => {
 
   it('fails with the reason and leaves no partial output when a row fails and abortOnError is on', () => {
     const out = join(dir, 'aborted.csv');
-    const run = batchline([
-      'score',
-      '--model',
-      join(dir, 'm.onnx'),
-      '--in',
-      join(dir, 'in.csv'),
-      '--out',
-      out,
-      '--delimiter',
-      ';',
-    ]);
+    const run = scoreLocal(out, ['--delimiter', ';']);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('row 3: column "a": "x" is not a number');
     expect(existsSync(out)).toBe(false);
@@ -81,17 +67,7 @@ describe('batchline score (local)', () => {
   });
 
   it('names the failing job-spec field', () => {
-    const run = batchline([
-      'score',
-      '--model',
-      join(dir, 'm.onnx'),
-      '--in',
-      join(dir, 'in.csv'),
-      '--out',
-      join(dir, 'x.csv'),
-      '--delimiter',
-      ';;',
-    ]);
+    const run = scoreLocal(join(dir, 'x.csv'), ['--delimiter', ';;']);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('csvSettings.delimiter');
   });
