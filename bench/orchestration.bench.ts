@@ -26,7 +26,7 @@ import { type BenchResult, formatResults } from './harness.js';
 const FEATURES = 20;
 const MiB = 1 << 20;
 const POLL_MS = 50;
-/** The default chunk size of the stack (16 MiB), so a 1M-row input makes about 11 chunks. */
+/** The stack's largest automatic chunk (its default, 16 MiB): a 1M-row input makes 11-12 chunks. */
 const FULL_CHUNK_BYTES = 16 * MiB;
 
 interface JobTiming {
@@ -38,6 +38,7 @@ interface JobTiming {
 
 interface JobSpecExtras {
   readonly numConcurrent: number;
+  /** Left out, the stack sizes chunks itself ("auto"), as for a DataRobot client that does not set it. */
   readonly chunkSize?: number;
 }
 
@@ -180,8 +181,8 @@ function phaseNote(t: JobTiming): string {
 /** Runs the orchestration benchmarks against a fresh embedded stack. */
 export async function run(opts: { smoke: boolean }): Promise<BenchResult[]> {
   const rows = opts.smoke ? 50_000 : 1_000_000;
-  // Smoke input is ~9 MiB: 1 MiB chunks keep several chunks per job so both threads have work.
-  const chunkSize = opts.smoke ? MiB : FULL_CHUNK_BYTES;
+  // Smoke input is ~9 MiB: chunks of at most 1 MiB keep several per job so both threads have work.
+  const maxChunkBytes = opts.smoke ? MiB : FULL_CHUNK_BYTES;
   const repeat = opts.smoke ? 1 : 2;
   const gbdt = referenceGbdt({ seed: 7 });
   const { csv } = numericCsv(rows, FEATURES, 42);
@@ -193,14 +194,14 @@ export async function run(opts: { smoke: boolean }): Promise<BenchResult[]> {
   const engineTiny = await engineSeconds(gbdt.bytes, gbdt.featureNames, tiny);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'batchline-bench-'));
-  const stack = await startLocalStack({ port: 0, dataDir });
+  const stack = await startLocalStack({ port: 0, dataDir, chunkBytes: maxChunkBytes });
   try {
     const client = new StackClient(stack);
     await client.deploy(gbdt.bytes, gbdt.featureNames);
     // Warm-up: both worker threads started and the model loaded in each.
     await client.runJob(firstRows(csv, 20_000), { numConcurrent: 2, chunkSize: 256 * 1024 });
-    const nc1 = await bestJob(client, csv, { numConcurrent: 1, chunkSize }, repeat);
-    const nc2 = await bestJob(client, csv, { numConcurrent: 2, chunkSize }, repeat);
+    const nc1 = await bestJob(client, csv, { numConcurrent: 1 }, repeat);
+    const nc2 = await bestJob(client, csv, { numConcurrent: 2 }, repeat);
     const tinyJob = await bestJob(client, tiny, { numConcurrent: 1, chunkSize: 4096 }, repeat);
 
     const speedUp = nc1.seconds / nc2.seconds;

@@ -14,6 +14,8 @@ export interface WiringInput {
   readonly jobsTable: string;
   readonly resourcesTable: string;
   readonly config: UseCaseConfig;
+  /** False for s3rver, which has no UploadPartCopy. Default true. */
+  readonly partCopy?: boolean;
   /** Built from the other ports, since a workflow runs use cases itself. */
   readonly workflow: (deps: Deps) => Workflow;
 }
@@ -27,7 +29,7 @@ export function newId(): string {
 export function wireDeps(input: WiringInput): Deps {
   const partial = {
     jobs: new DynamoDbJobStore(input.dynamo, input.jobsTable),
-    objects: new S3ObjectStore(input.s3, input.bucket),
+    objects: new S3ObjectStore(input.s3, input.bucket, { partCopy: input.partCopy ?? true }),
     ...createDynamoDbResourceStores(input.dynamo, input.resourcesTable),
     clock: { now: () => new Date() },
     newId,

@@ -38,6 +38,7 @@ export function connectLocalDeps(services: LocalServices, workflow: (deps: Deps)
     jobsTable: services.tables.jobs,
     resourcesTable: services.tables.resources,
     config: services.config,
+    partCopy: false,
     workflow,
   });
   return {

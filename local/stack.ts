@@ -76,6 +76,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       retentionHours: options.retentionHours ?? 48,
       maxConcurrentJobsPerDeployment: options.maxConcurrentJobsPerDeployment,
       jobRuntimeLimitHours: options.jobRuntimeLimitHours,
+      outputAssembly: 'parts',
     },
   };
   let local: LocalWorkflow | null = null;

@@ -53,6 +53,13 @@ export interface ObjectStore {
   presignGet(key: string, seconds: number): Promise<string>;
   /** A URL that lets its holder PUT the object for `seconds` without other credentials. */
   presignPut(key: string, seconds: number): Promise<string>;
+  /**
+   * Joins `sources`, in order, into the object `key` and returns its size. Where the store can, the bytes are
+   * copied inside it rather than read and written back (S3's UploadPartCopy).
+   *
+   * @throws ObjectNotFoundError when a source does not exist.
+   */
+  concatenate(key: string, sources: readonly string[]): Promise<number>;
   /** Starts a multipart upload and returns its id. */
   createMultipart(key: string): Promise<string>;
   /** Uploads part `partNumber` (1-based) and returns its ETag, needed to complete the upload. */

@@ -26,6 +26,12 @@ export interface UseCaseConfig {
   readonly maxConcurrentJobsPerDeployment?: number;
   /** A RUNNING job older than this many hours is ended ABORTED. Default 4 (DataRobot's). */
   readonly jobRuntimeLimitHours?: number;
+  /**
+   * How finalize leaves a localFile job's output. `object` (default, AWS) joins the header and the scored parts
+   * into one object, inside S3, so a download is a presigned URL; `parts` (the embedded stack, where every copy is
+   * a full read and write on one disk) keeps them and the download streams them in order.
+   */
+  readonly outputAssembly?: 'object' | 'parts';
 }
 
 /** Everything a use case may touch, passed in explicitly (ports, never adapters). */

@@ -1,6 +1,6 @@
 /**
- * {@link ObjectStore} on one S3 bucket. Works against AWS S3 and s3rver (see `localS3ClientConfig`), which
- * is why it avoids UploadPartCopy: s3rver does not implement it.
+ * {@link ObjectStore} on one S3 bucket. Works against AWS S3 and s3rver (see `localS3ClientConfig`); s3rver has no
+ * UploadPartCopy, so `partCopy: false` makes {@link S3ObjectStore.concatenate} stream instead.
  */
 import { Readable } from 'node:stream';
 import {
@@ -28,6 +28,7 @@ import {
   type PutOptions,
   type SizedStream,
 } from '../../ports/object-store.js';
+import { concatenateObjects } from './s3-concatenate.js';
 
 /** S3 accepts at most this many keys per DeleteObjects request. */
 const DELETE_BATCH = 1000;
@@ -36,6 +37,7 @@ export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    private readonly options: { readonly partCopy: boolean } = { partCopy: true },
   ) {}
 
   async put(key: string, body: ObjectBody, options: PutOptions = {}): Promise<void> {
@@ -134,6 +136,13 @@ export class S3ObjectStore implements ObjectStore {
   presignPut(key: string, seconds: number): Promise<string> {
     return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: seconds,
+    });
+  }
+
+  concatenate(key: string, sources: readonly string[]): Promise<number> {
+    return concatenateObjects(this.client, this.bucket, key, sources, {
+      partCopy: this.options.partCopy,
+      streamPut: (body) => this.put(key, body),
     });
   }
 

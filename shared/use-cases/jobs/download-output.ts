@@ -1,7 +1,7 @@
 /**
  * The job's output as the download route streams it. While the job is RUNNING it follows the scored parts in
  * order, waiting for each next one, and ends once every chunk is counted; when the job is COMPLETED it streams the
- * assembled output. If the job is aborted meanwhile the stream throws, so the HTTP layer breaks the connection and
+ * joined output object, or the same parts where they are kept as the output. If the job is aborted meanwhile the stream throws, so the HTTP layer breaks the connection and
  * the client never mistakes a truncated file for a complete one.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,7 +60,8 @@ export async function openDownload(
 
 /**
  * Follows the output: header, then each part once it exists, then ends when every chunk is counted; switches to
- * the assembled output (from the same byte offset) once the job is COMPLETED, since finalize removes the parts.
+ * the joined output (from the same byte offset) once the job is COMPLETED, if finalize joined the parts into one
+ * object and removed them.
  * A part that vanishes mid-read (finalize removes the parts) or a read that ends short of the object's size is
  * resumed from the same byte after a pause, never passed on as if it were complete.
  */
@@ -101,8 +102,13 @@ async function* followOutput(
   let job = first;
   let next = -1; // -1 is the output header, then the chunks' parts from 0
   let nextStart = 0; // where `next` begins in the output
+  // Whether the completed job's output was joined into one object, or its parts are kept as the output.
+  let joined: boolean | null = null;
   for (;;) {
-    if (job.status === 'COMPLETED') {
+    if (job.status === 'COMPLETED' && joined === null) {
+      joined = (await deps.objects.head(outputKey(jobId))) !== null;
+    }
+    if (joined === true) {
       if (yield* readFrom(outputKey(jobId), offset, job.jobOutputSize ?? 0)) return;
       if (!(await deps.objects.head(outputKey(jobId)))) throw new NotFoundError('output of job', jobId);
     } else if (next < job.chunksTotal) {

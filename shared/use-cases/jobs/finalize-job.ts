@@ -1,17 +1,14 @@
 /**
- * Workflow step 3: assembles the output header and the scored parts, in order, into `jobs/<id>/output` and
- * completes the job. The assembly streams through one put (s3rver has no UploadPartCopy to join objects).
+ * Workflow step 3: makes the output header and the scored parts, in order, the job's output and completes the job.
  */
-import { Readable } from 'node:stream';
 import type { JobRecord } from '../../domain/job.js';
 import { JobStateConflictError } from '../../ports/job-store.js';
-import type { ObjectStore } from '../../ports/object-store.js';
 import type { Deps } from '../deps.js';
 import { dispatchQueued, releaseJobSlot } from './dispatch.js';
 import { failJob } from './fail-job.js';
-import { removePartialOutput, removeScratch } from './job-cleanup.js';
+import { removePartialOutput, removePlanning, removeScratch } from './job-cleanup.js';
 import { requireJob } from './job-context.js';
-import { outputHeaderKey, outputKey, partKey } from './job-keys.js';
+import { outputHeaderKey, outputKey, outputPieceKeys, partsPrefix } from './job-keys.js';
 
 /**
  * Completes a RUNNING job whose chunks are all counted: writes the output, then moves the job to COMPLETED with
@@ -32,13 +29,7 @@ export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
     await failJob(deps, jobId, 'the input has a header row but no data rows');
     return false;
   }
-  let size = 0;
-  const output = Readable.from(
-    assembledOutput(deps.objects, jobId, job.chunksTotal, (bytes) => {
-      size += bytes;
-    }),
-  );
-  await deps.objects.put(outputKey(jobId), output, { contentType: 'text/csv' });
+  const size = await assembleDownload(deps, jobId, job.chunksTotal);
   const now = deps.clock.now().toISOString();
   let completed: JobRecord;
   try {
@@ -53,23 +44,26 @@ export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
     return false;
   }
   await releaseJobSlot(deps, completed);
-  await removeScratch(deps.objects, jobId);
+  await (deps.config.outputAssembly === 'parts' ? removePlanning : removeScratch)(deps.objects, jobId);
   await deps.jobs.appendLog(jobId, `${now} Output written: ${size} bytes`);
   await dispatchQueued(deps, completed.deploymentId);
   return true;
 }
 
-async function* assembledOutput(
-  objects: ObjectStore,
-  jobId: string,
-  chunksTotal: number,
-  onBytes: (bytes: number) => void,
-): AsyncGenerator<Uint8Array> {
-  const keys = [outputHeaderKey(jobId), ...Array.from({ length: chunksTotal }, (_, i) => partKey(jobId, i))];
-  for (const key of keys) {
-    for await (const piece of (await objects.get(key)) as AsyncIterable<Uint8Array>) {
-      onBytes(piece.length);
-      yield piece;
-    }
+/**
+ * Makes the job's output downloadable and returns its size: one object joined inside the store, or the header and
+ * parts left where they are for the download to stream in order (`outputAssembly` in the use cases' config).
+ */
+async function assembleDownload(deps: Deps, jobId: string, chunksTotal: number): Promise<number> {
+  if (deps.config.outputAssembly !== 'parts') {
+    return deps.objects.concatenate(outputKey(jobId), outputPieceKeys(jobId, chunksTotal));
   }
+  const [header, parts] = await Promise.all([
+    deps.objects.head(outputHeaderKey(jobId)),
+    deps.objects.list(partsPrefix(jobId)),
+  ]);
+  if (!header || parts.length !== chunksTotal) {
+    throw new Error(`Job ${jobId} is missing scored parts: ${parts.length} of ${chunksTotal}`);
+  }
+  return parts.reduce((sum, part) => sum + part.size, header.size);
 }

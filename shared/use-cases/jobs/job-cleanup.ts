@@ -12,9 +12,16 @@ import {
 /** Removes the intermediate objects (scored parts, output header, chunk plan and items, UTF-8 copies of the input). */
 export async function removeScratch(objects: ObjectStore, jobId: string): Promise<void> {
   await Promise.all([
+    removePlanning(objects, jobId),
     objects.deletePrefix(partsPrefix(jobId)),
-    objects.deletePrefix(transcodedPrefix(jobId)),
     objects.delete(outputHeaderKey(jobId)),
+  ]);
+}
+
+/** Removes what only scoring needed (chunk plan and items, UTF-8 copies of the input), keeping header and parts. */
+export async function removePlanning(objects: ObjectStore, jobId: string): Promise<void> {
+  await Promise.all([
+    objects.deletePrefix(transcodedPrefix(jobId)),
     objects.delete(chunkPlanKey(jobId)),
     objects.delete(chunkItemsKey(jobId)),
   ]);

@@ -32,6 +32,11 @@ export const outputHeaderKey = (jobId: string): string => `jobs/${jobId}/output-
 /** Scored output of the chunks, one object per chunk. */
 export const partsPrefix = (jobId: string): string => `jobs/${jobId}/parts/`;
 export const partKey = (jobId: string, index: number): string => `${partsPrefix(jobId)}${padded(index)}`;
+/** The output header and then every chunk's scored part: the output, in order. */
+export const outputPieceKeys = (jobId: string, chunksTotal: number): string[] => [
+  outputHeaderKey(jobId),
+  ...Array.from({ length: chunksTotal }, (_, i) => partKey(jobId, i)),
+];
 /** The assembled output of a COMPLETED job. */
 export const outputKey = (jobId: string): string => `jobs/${jobId}/output`;
 

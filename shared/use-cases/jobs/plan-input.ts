@@ -20,7 +20,7 @@ interface PlannedPart {
 
 /**
  * Lists the job's input parts, transcodes them to UTF-8 when the dialect requires it (see job-encoding.ts) and
- * plans chunks of about `chunkBytes`, numbered across parts in part order.
+ * plans chunks of about `chunkBytes(inputBytes)` bytes, numbered across parts in part order.
  *
  * @throws ScoringError when the input is empty, has no data rows, is malformed CSV, or its parts' headers differ.
  */
@@ -28,9 +28,11 @@ export async function planJobInput(
   objects: ObjectStore,
   jobId: string,
   dialect: CsvDialect,
-  chunkBytes: number,
+  chunkBytes: (inputBytes: number) => number,
 ): Promise<JobChunkPlan> {
-  const parts = await listInputParts(objects, jobId);
+  const listed = await listInputParts(objects, jobId);
+  const parts = listed.map((p) => p.part);
+  const target = chunkBytes(listed.reduce((sum, p) => sum + p.size, 0));
   const transcoded = needsTranscoding(dialect);
   const planDialect = scoringDialect(dialect, transcoded);
   const chunks: JobChunk[] = [];
@@ -39,7 +41,7 @@ export async function planJobInput(
   for (const part of parts) {
     const key = transcoded ? transcodedPartKey(jobId, part) : inputPartKey(jobId, part);
     if (transcoded) await transcodePart(objects, inputPartKey(jobId, part), key, dialect.encoding);
-    const plan = await planPart(objects, key, planDialect, chunkBytes, parts.length > 1 ? part : null);
+    const plan = await planPart(objects, key, planDialect, target, parts.length > 1 ? part : null);
     totalBytes += plan.totalBytes;
     if (plan.totalBytes === 0) continue;
     const header = await readObject(objects, key, plan.headerRange);
@@ -52,10 +54,16 @@ export async function planJobInput(
   return { header: first.header, totalBytes, transcoded, chunks };
 }
 
-async function listInputParts(objects: ObjectStore, jobId: string): Promise<number[]> {
+async function listInputParts(
+  objects: ObjectStore,
+  jobId: string,
+): Promise<{ part: number; size: number }[]> {
   const listed = await objects.list(inputPrefix(jobId));
-  const parts = listed.map((o) => inputPartNumber(jobId, o.key)).filter((n): n is number => n !== null);
-  return parts.sort((a, b) => a - b);
+  const parts = listed.flatMap((o) => {
+    const part = inputPartNumber(jobId, o.key);
+    return part === null ? [] : [{ part, size: o.size }];
+  });
+  return parts.sort((a, b) => a.part - b.part);
 }
 
 async function planPart(

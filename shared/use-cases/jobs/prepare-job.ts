@@ -2,6 +2,8 @@
  * Workflow step 1: checks the job against its pinned model, plans its input into chunks and moves it to RUNNING.
  * Anything wrong with the data, the spec or the model ends the job ABORTED with a statusDetails that says what.
  */
+
+import { autoChunkBytes } from '../../domain/chunk-size.js';
 import { ModelError, NotSupportedError, ScoringError, ValidationError } from '../../domain/errors.js';
 import { outputHeader } from '../../engine/scoring/score-chunk.js';
 import { JobStateConflictError } from '../../ports/job-store.js';
@@ -34,7 +36,10 @@ export async function prepareJob(deps: Deps, jobId: string, models: ModelCache):
   let transcoded: boolean;
   try {
     const { spec, dialect, scoring } = jobSettings(job);
-    const chunkBytes = typeof spec.chunkSize === 'number' ? spec.chunkSize : deps.config.chunkBytes;
+    const chunkBytes = (inputBytes: number) =>
+      typeof spec.chunkSize === 'number'
+        ? spec.chunkSize
+        : autoChunkBytes(inputBytes, spec.numConcurrent, deps.config.chunkBytes);
     const plan = await planJobInput(deps.objects, jobId, dialect, chunkBytes);
     const header = await withPinnedModel(deps, models, job.modelVersionId, async (model) =>
       outputHeader(model, plan.header, { scoring, dialect: scoringDialect(dialect, plan.transcoded) }),

@@ -53,6 +53,7 @@ beforeAll(async () => {
     ...services,
     s3: emulators.s3,
     dynamo: emulators.dynamo,
+    partCopy: false,
     workflow: () => ({ start: async () => {}, stop: async () => {} }),
   });
 });

@@ -30,6 +30,7 @@ provideDeps(
     jobsTable: services.jobsTable,
     resourcesTable: services.resourcesTable,
     config: services.config,
+    partCopy: false,
     // A job this worker ends would start the next queued one; no test here queues any.
     workflow: () => ({ start: async () => {}, stop: async () => {} }),
   }),

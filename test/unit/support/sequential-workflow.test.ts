@@ -36,13 +36,9 @@ describe('SequentialWorkflow', () => {
 
   it('ends a job ABORTED with a readable reason when a step fails unexpectedly, and reports the error', async () => {
     const unexpected: unknown[] = [];
+    // Finalize joins the header and the parts into the output: the step that fails here.
     const failingObjects: ObjectStore = Object.create(h.deps.objects, {
-      get: {
-        value: (key: string, range?: { start: number; end: number }) =>
-          key.endsWith('/output-header')
-            ? Promise.reject(new Error('disk on fire'))
-            : h.deps.objects.get(key, range),
-      },
+      concatenate: { value: () => Promise.reject(new Error('disk on fire')) },
     });
     const { deps, workflow } = depsWith(failingObjects, (_jobId, error) => unexpected.push(error));
     const job = await h.createJob();

@@ -28,7 +28,7 @@ export function useEmulatedDeps(): () => Deps {
     let tick = Date.UTC(2025, 0, 1);
     deps = {
       jobs: new DynamoDbJobStore(emulators.dynamo, TABLES.jobs),
-      objects: new S3ObjectStore(emulators.s3, BUCKET),
+      objects: new S3ObjectStore(emulators.s3, BUCKET, { partCopy: false }),
       ...createDynamoDbResourceStores(emulators.dynamo, TABLES.resources),
       workflow: {
         start: () => Promise.reject(new Error('these use cases never start a workflow')),

@@ -132,7 +132,7 @@ export function useJobHarness(chunkBytes: number): JobHarness {
     await ensureBucket(emulators.s3, bucket);
     await createTables(emulators.dynamo, { jobs: 'jobs-test' });
     const modelPackages = new InMemoryModelPackages();
-    const objects = new S3ObjectStore(emulators.s3, bucket);
+    const objects = new S3ObjectStore(emulators.s3, bucket, { partCopy: false });
     const modelPackageId = randomBytes(12).toString('hex');
     await objects.put(modelObjectKey(modelPackageId), MODEL_BYTES);
     await modelPackages.create({
