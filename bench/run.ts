@@ -4,15 +4,21 @@
  */
 import { run as runCsv } from './csv.bench.js';
 import { run as runEngine } from './engine.bench.js';
+import { run as runExplain } from './explain.js';
 import { type BenchResult, formatResults } from './harness.js';
+import { run as runMonitoring } from './monitoring.js';
 import { run as runOrchestration } from './orchestration.bench.js';
+import { run as runParquet } from './parquet.js';
 
 const smoke = process.argv.includes('--smoke');
 const results: BenchResult[] = [];
 for (const [name, bench] of [
   ['csv', runCsv],
   ['engine', runEngine],
+  ['explain', runExplain],
+  ['monitoring', runMonitoring],
   ['orchestration', runOrchestration],
+  ['parquet', runParquet],
 ] as const) {
   process.stderr.write(`running ${name} benchmarks${smoke ? ' (smoke)' : ''}...\n`);
   results.push(...(await bench({ smoke })));

@@ -1,15 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { EventBridgeDefinitionScheduler } from '../shared/adapters/scheduler/eventbridge-definition-scheduler.js';
 import { secretString } from '../shared/adapters/secrets/secrets-manager.js';
+import {
+  credentialSecretPrefix,
+  SecretsManagerVault,
+} from '../shared/adapters/secrets/secrets-manager-vault.js';
 import { StepFunctionsWorkflow } from '../shared/adapters/sfn/step-functions-workflow.js';
 import { ConflictError } from '../shared/domain/errors.js';
+import { logger, tracer } from '../shared/observability/observability.js';
 import { bootstrapAdminKey } from '../shared/use-cases/api-keys/bootstrap-admin-key.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { jobSettings, requireJob } from '../shared/use-cases/jobs/job-context.js';
-import { lambdaEnv } from './config.js';
-import { logger } from './observability.js';
+import { type LambdaEnv, lambdaEnv } from './config.js';
 import { wireDeps } from './wire-deps.js';
 
 /**
@@ -18,18 +24,19 @@ import { wireDeps } from './wire-deps.js';
  */
 export async function awsDepsFromEnv(): Promise<Deps> {
   const env = lambdaEnv();
-  const secrets = new SecretsManagerClient({});
+  const secrets = traced(new SecretsManagerClient({}));
   const [uploadSecret, adminKey] = await Promise.all([
     secretString(secrets, env.UPLOAD_SECRET_ARN),
     env.ADMIN_KEY_SECRET_ARN === undefined ? undefined : secretString(secrets, env.ADMIN_KEY_SECRET_ARN),
   ]);
-  const sfn = new SFNClient({});
+  const sfn = traced(new SFNClient({}));
   const deps = wireDeps({
-    s3: new S3Client({}),
+    s3: traced(new S3Client({})),
     bucket: env.BUCKET_NAME,
-    dynamo: new DynamoDBClient({}),
+    dynamo: traced(new DynamoDBClient({})),
     jobsTable: env.JOBS_TABLE_NAME,
     resourcesTable: env.RESOURCES_TABLE_NAME,
+    vault: new SecretsManagerVault(secrets, credentialSecretPrefix(env.RESOURCES_TABLE_NAME)),
     config: {
       uploadSecret,
       dataPlaneUrl: env.DATA_PLANE_URL.replace(/\/$/, ''),
@@ -42,12 +49,39 @@ export async function awsDepsFromEnv(): Promise<Deps> {
       ...(env.JOB_RUNTIME_LIMIT_HOURS === undefined
         ? {}
         : { jobRuntimeLimitHours: env.JOB_RUNTIME_LIMIT_HOURS }),
+      ...(env.EXTERNAL_WRITE_LIMIT_BYTES === undefined
+        ? {}
+        : { externalWriteLimitBytes: env.EXTERNAL_WRITE_LIMIT_BYTES }),
     },
+    scheduler: definitionScheduler(env),
     workflow: (deps) =>
       new StepFunctionsWorkflow(sfn, env.STATE_MACHINE_ARN, (jobId) => numConcurrentOf(deps, jobId)),
   });
   if (adminKey !== undefined) await ensureAdminKey(deps, adminKey);
   return deps;
+}
+
+/**
+ * Each AWS call becomes an X-Ray subsegment of the invocation's trace (Powertools leaves the client as it is where
+ * tracing is off).
+ */
+function traced<C>(client: C): C {
+  return tracer.captureAWSv3Client(client);
+}
+
+/** EventBridge Scheduler for job definitions when the stack configured it for this function, else none. */
+function definitionScheduler(env: LambdaEnv): EventBridgeDefinitionScheduler | undefined {
+  const groupName = env.SCHEDULE_GROUP_NAME;
+  const targetArn = env.SCHEDULED_RUN_FUNCTION_ARN;
+  const roleArn = env.SCHEDULER_ROLE_ARN;
+  if (!groupName || !targetArn || !roleArn) return undefined;
+  const deadLetterArn = env.SCHEDULER_DEAD_LETTER_ARN;
+  return new EventBridgeDefinitionScheduler(traced(new SchedulerClient({})), {
+    groupName,
+    targetArn,
+    roleArn,
+    ...(deadLetterArn ? { deadLetterArn } : {}),
+  });
 }
 
 /** The job's numConcurrent, from its spec: how many of its chunks the state machine scores at once. */

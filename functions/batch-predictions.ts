@@ -6,6 +6,7 @@ import { json } from '../shared/http/api-response.js';
 import { batchPredictionStatus } from '../shared/http/presenters/batch-prediction-status.js';
 import type { Route } from '../shared/http/router.js';
 import type { Deps } from '../shared/use-cases/deps.js';
+import { runDefinitionNow } from '../shared/use-cases/job-definitions/run-definition.js';
 import { abortJob } from '../shared/use-cases/jobs/abort-job.js';
 import { createJob, createJobFromExisting } from '../shared/use-cases/jobs/create-job.js';
 import { getJob, listJobs } from '../shared/use-cases/jobs/query-jobs.js';
@@ -48,6 +49,14 @@ export const routes: Route[] = [
     handle: async (req) => {
       const deps = await getDeps();
       return created(req, deps, await createJobFromExisting(deps, req.caller.ownerId, jsonBody(req)));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/batchPredictions/fromJobDefinition',
+    handle: async (req) => {
+      const deps = await getDeps();
+      return created(req, deps, await runDefinitionNow(deps, req.caller.ownerId, jsonBody(req)));
     },
   },
   {

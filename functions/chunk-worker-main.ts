@@ -6,8 +6,8 @@
  * The rest of the environment is the step functions' (functions/config.ts).
  */
 import { z } from 'zod';
+import { flushMetrics, logger, recordStepMetrics } from '../shared/observability/observability.js';
 import { getDeps } from './composition.js';
-import { logger } from './observability.js';
 import { run } from './step-score-chunk.js';
 
 const WorkerEnvSchema = z.object({
@@ -17,11 +17,18 @@ const WorkerEnvSchema = z.object({
 
 try {
   const env = WorkerEnvSchema.parse(process.env);
-  const result = await run(await getDeps(), { jobId: env.JOB_ID, index: env.CHUNK_INDEX, worker: 'fargate' });
+  const deps = await getDeps();
+  const started = performance.now();
+  const result = await run(deps, { jobId: env.JOB_ID, index: env.CHUNK_INDEX, worker: 'fargate' });
+  await recordStepMetrics(deps, result, performance.now() - started);
   logger.info('chunk worker done', { ...result });
+  // Printed as EMF on stdout, which the task's awslogs driver ships to CloudWatch Logs, where they become metrics.
+  // No X-Ray here: the task runs no X-Ray daemon, and Powertools' tracer is off outside Lambda.
+  flushMetrics();
   // Exits at once rather than waiting for the SDK clients' keep-alive sockets and the model's worker thread.
   process.exit(0);
 } catch (error) {
   logger.error('chunk worker failed', { error: error as Error });
+  flushMetrics();
   process.exit(1);
 }

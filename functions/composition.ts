@@ -1,5 +1,5 @@
+import { logger } from '../shared/observability/observability.js';
 import type { Deps } from '../shared/use-cases/deps.js';
-import { logger } from './observability.js';
 
 let provided: Promise<Deps> | null = null;
 

@@ -13,6 +13,12 @@ const EnvSchema = z.object({
   ADMIN_KEY_SECRET_ARN: z.string().min(1).optional(),
   /** Base URL of the long-stream service (docs/data-plane.md); absent, the download Lambda streams every job. */
   LONG_STREAM_URL: z.url().optional(),
+  /** Job-definition schedules (EventBridge Scheduler): the group, the function it invokes and the role it uses. */
+  SCHEDULE_GROUP_NAME: z.string().min(1).optional(),
+  SCHEDULED_RUN_FUNCTION_ARN: z.string().min(1).optional(),
+  SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
+  /** Where Scheduler leaves invocations that kept failing. */
+  SCHEDULER_DEAD_LETTER_ARN: z.string().min(1).optional(),
   UPLOAD_URL_SECONDS: z.coerce
     .number()
     .int()
@@ -28,6 +34,8 @@ const EnvSchema = z.object({
   MAX_CONCURRENT_JOBS_PER_DEPLOYMENT: z.coerce.number().int().positive().optional(),
   /** The state machine's timeout, in hours; absent, the use cases' default. */
   JOB_RUNTIME_LIMIT_HOURS: z.coerce.number().positive().optional(),
+  /** Most bytes a job writes to an external destination; absent, the use cases' default (100 GB). */
+  EXTERNAL_WRITE_LIMIT_BYTES: z.coerce.number().int().positive().optional(),
 });
 
 export type LambdaEnv = z.infer<typeof EnvSchema>;

@@ -2,7 +2,7 @@ import type { DeploymentRecord } from '../shared/domain/deployment.js';
 import { apiHandler } from '../shared/http/api-handler.js';
 import { type ApiRequest, jsonBody, pageEnvelope, pageOf } from '../shared/http/api-request.js';
 import { empty, json } from '../shared/http/api-response.js';
-import { deploymentDocument, deploymentSettingsDocument } from '../shared/http/presenters/resources.js';
+import { deploymentDocument } from '../shared/http/presenters/resources.js';
 import { CreateDeploymentFromModelSchema, ReplaceModelSchema } from '../shared/http/request-schemas.js';
 import type { Route } from '../shared/http/router.js';
 import { createDeployment } from '../shared/use-cases/deployments/create-deployment.js';
@@ -13,6 +13,7 @@ import { updateDeployment } from '../shared/use-cases/deployments/update-deploym
 import type { Deps } from '../shared/use-cases/deps.js';
 import { parseRequest } from '../shared/use-cases/parse-request.js';
 import { getDeps, logUnexpected } from './composition.js';
+import { finishedStatus, monitoringRoutes } from './deployment-monitoring-routes.js';
 
 async function document(deps: Deps, d: DeploymentRecord): Promise<Record<string, unknown>> {
   return deploymentDocument(d, await deps.modelPackages.getById(d.modelPackageId));
@@ -20,14 +21,6 @@ async function document(deps: Deps, d: DeploymentRecord): Promise<Record<string,
 
 async function created(req: ApiRequest, deps: Deps, d: DeploymentRecord) {
   return json(201, await document(deps, d), { Location: `${req.baseUrl}/deployments/${d.id}/` });
-}
-
-/**
- * Changes here finish before the response, so the status resource a client polls (DataRobot's asynchronous
- * pattern) is already done: it answers 303 to the deployment, whose id is the status id.
- */
-function finishedStatus(req: ApiRequest, deploymentId: string) {
-  return json(202, {}, { Location: `${req.baseUrl}/status/${deploymentId}/` });
 }
 
 /** Deployments, their settings and model replacement (DataRobot routes), plus the status resource they use. */
@@ -114,23 +107,7 @@ export const routes: Route[] = [
       return finishedStatus(req, updated.id);
     },
   },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/settings',
-    handle: async (req) => {
-      await getDeployment(await getDeps(), req.caller.ownerId, req.params.id as string);
-      return json(200, deploymentSettingsDocument());
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/deployments/{id}/settings',
-    handle: async (req) => {
-      const deployment = await getDeployment(await getDeps(), req.caller.ownerId, req.params.id as string);
-      jsonBody(req);
-      return finishedStatus(req, deployment.id);
-    },
-  },
+  ...monitoringRoutes,
   {
     method: 'GET',
     path: '/status/{id}',

@@ -5,18 +5,19 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { ValidationError } from '../shared/domain/errors.js';
 import type { JobRecord } from '../shared/domain/job.js';
 import { authenticateEvent } from '../shared/http/api-handler.js';
 import { errorResponse, HttpError } from '../shared/http/http-errors.js';
+import { lambdaObservability, logger } from '../shared/observability/observability.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { openDownload } from '../shared/use-cases/jobs/download-output.js';
 import { outputKey } from '../shared/use-cases/jobs/job-keys.js';
 import { signedLongStreamUrl } from '../shared/use-cases/jobs/long-stream-url.js';
 import { getDeps, logUnexpected } from './composition.js';
 import { lambdaEnv } from './config.js';
-import { logger } from './observability.js';
 
 /** What API Gateway needs before the body: Lambda's HTTP integration prelude. */
 export interface ResponseMetadata {
@@ -213,11 +214,31 @@ async function handleDownload(
   });
 }
 
+/** One streamed invocation, as the middlewares see it: the request and the stream its answer goes to. */
+interface DownloadInvocation {
+  readonly event: APIGatewayProxyEvent;
+  readonly stream: Writable;
+}
+
+// Streaming rules out middy's own response handling, so the middlewares wrap the whole answer instead: the
+// Lambda context in each log line, the invocation traced, metrics published, as for every other handler.
+const observedDownload = middy<DownloadInvocation, void>()
+  .use(lambdaObservability())
+  .handler(({ event, stream }, context) => handleDownload(event, stream, context));
+
+async function observedHandleDownload(
+  event: APIGatewayProxyEvent,
+  stream: Writable,
+  context: Context,
+): Promise<void> {
+  await observedDownload({ event, stream }, context);
+}
+
 /**
  * Streaming in Lambda's Node.js runtime; elsewhere (tests, local tools) the plain function. Checked by the
  * function itself, since the AWS SDK defines an empty `awslambda` global of its own.
  */
 export const handler =
   typeof globalThis.awslambda?.streamifyResponse === 'function'
-    ? awslambda.streamifyResponse(handleDownload)
-    : handleDownload;
+    ? awslambda.streamifyResponse(observedHandleDownload)
+    : observedHandleDownload;

@@ -10,9 +10,16 @@ import {
   listModelPackages,
 } from '../shared/use-cases/model-packages/query-model-packages.js';
 import { startModelUpload } from '../shared/use-cases/model-packages/start-model-upload.js';
+import {
+  getTrainingDataSummary,
+  startTrainingDataUpload,
+} from '../shared/use-cases/model-packages/training-data.js';
 import { getDeps, logUnexpected } from './composition.js';
 
-/** Model packages (our extension): register an ONNX model, upload it through a presigned URL, validate it. */
+/**
+ * Model packages (our extension): register an ONNX model, upload it (and optionally a training CSV for the
+ * explanation background) through presigned URLs, validate it.
+ */
 export const routes: Route[] = [
   {
     method: 'POST',
@@ -31,6 +38,21 @@ export const routes: Route[] = [
       const record = await finalizeModelUpload(await getDeps(), req.caller.ownerId, req.params.id as string);
       return json(200, modelPackageDocument(record));
     },
+  },
+  {
+    method: 'POST',
+    path: '/modelPackages/{id}/trainingData',
+    handle: async (req) => {
+      const id = req.params.id as string;
+      const uploadUrl = await startTrainingDataUpload(await getDeps(), req.caller.ownerId, id);
+      return json(201, { modelPackageId: id, links: { upload: uploadUrl } });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/modelPackages/{id}/trainingData',
+    handle: async (req) =>
+      json(200, await getTrainingDataSummary(await getDeps(), req.caller.ownerId, req.params.id as string)),
   },
   {
     method: 'GET',

@@ -6,9 +6,17 @@
 export const API_MODULES = [
   { handler: 'version', prefixes: ['version'] },
   { handler: 'batch-predictions', prefixes: ['batchPredictions'] },
+  { handler: 'job-definitions', prefixes: ['batchPredictionJobDefinitions'] },
   { handler: 'deployments', prefixes: ['deployments', 'status'] },
   { handler: 'model-packages', prefixes: ['modelPackages'] },
   { handler: 'api-keys', prefixes: ['apiKeys'] },
+  { handler: 'credentials', prefixes: ['credentials'] },
+  { handler: 'projects', prefixes: ['projects'] },
+  {
+    handler: 'external-data',
+    prefixes: ['externalDataDrivers', 'externalDataStores', 'externalDataSources'],
+  },
+  { handler: 'datasets', prefixes: ['datasets'] },
   { handler: 'openapi', prefixes: ['openapi.json'] },
 ] as const;
 

@@ -1,14 +1,14 @@
 /**
  * What the Step Functions task handlers (functions/step-*.ts) share: one middy wrapper that runs a step's core on
- * the process's ports and logs what it throws (Step Functions then retries or catches it), event parsing, and one
- * model cache per process.
+ * the process's ports, traced, with its job metrics recorded, and logs what it throws (Step Functions then retries
+ * or catches it), event parsing, and one model cache per process.
  */
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { lambdaObservability, logger, recordStepMetrics } from '../shared/observability/observability.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { ModelCache } from '../shared/use-cases/jobs/model-cache.js';
 import { getDeps } from './composition.js';
-import { logger } from './observability.js';
 
 /** The 24-hex-character job id every step event carries. */
 export const JOB_ID = /^[0-9a-f]{24}$/;
@@ -25,12 +25,19 @@ export type StepCore<R> = (deps: Deps, event: unknown) => Promise<R>;
  */
 export function stepHandler<R>(step: string, run: StepCore<R>) {
   return middy<unknown, R>()
+    .use(lambdaObservability())
     .use({
       onError: async (request) => {
         logger.error(`${step} failed`, { error: request.error as Error, event: request.event });
       },
     })
-    .handler(async (event) => run(await getDeps(), event));
+    .handler(async (event) => {
+      const deps = await getDeps();
+      const started = performance.now();
+      const output = await run(deps, event);
+      await recordStepMetrics(deps, output, performance.now() - started);
+      return output;
+    });
 }
 
 /** Parses a step's event, naming the step and the problems when it is malformed. */

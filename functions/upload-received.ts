@@ -3,13 +3,14 @@
  * upload-completion.ts): a single PUT through the upload data plane has landed, so the job's input is complete and
  * the job starts. The PUT itself was answered by S3 already; this is where the API learns of it.
  */
+import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ConflictError, NotFoundError } from '../shared/domain/errors.js';
 import { parseJobSpec } from '../shared/domain/job-spec.js';
+import { lambdaObservability, logger } from '../shared/observability/observability.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { completeInput } from '../shared/use-cases/jobs/input-upload.js';
 import { getDeps } from './composition.js';
-import { logger } from './observability.js';
 
 /** The part of S3's EventBridge detail this handler reads. */
 export interface ObjectCreatedDetail {
@@ -59,6 +60,8 @@ export async function onInputUploaded(deps: Deps, event: ObjectCreatedEvent): Pr
 }
 
 /** Lambda entry point (EventBridge target). */
-export async function handler(event: ObjectCreatedEvent): Promise<void> {
-  await onInputUploaded(await getDeps(), event);
-}
+export const handler = middy<ObjectCreatedEvent, void>()
+  .use(lambdaObservability())
+  .handler(async (event) => {
+    await onInputUploaded(await getDeps(), event);
+  });

@@ -1,6 +1,7 @@
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { API_MODULES } from '../functions/routes.js';
+import { parseAppContext, stackIdFor, stackPropsFrom } from './config.js';
 import { STEP_MODULES } from './constructs/batch-workflow.js';
 import { BatchlineStack } from './stacks/batchline-stack.js';
 
@@ -15,24 +16,15 @@ const ONNX_RUNTIME_MODULES = ['model-packages', STEP_MODULES.prepare, STEP_MODUL
 const STREAMING_ROUTES = [{ path: '/batchPredictions/{id}/download', handler: 'download' }];
 
 const app = new App();
-const retentionHours = app.node.tryGetContext('retentionHours');
-const longStreamUrl = app.node.tryGetContext('longStreamUrl');
-const jobRuntimeLimitHours = app.node.tryGetContext('jobRuntimeLimitHours');
-const maxConcurrentJobsPerDeployment = app.node.tryGetContext('maxConcurrentJobsPerDeployment');
-const vpcId = app.node.tryGetContext('vpcId');
-new BatchlineStack(app, 'BatchlineStack', {
+// Configuration comes from the context (cdk.json, `--context key=value`); README "Configuration" lists the keys.
+const context = parseAppContext((key) => app.node.tryGetContext(key));
+new BatchlineStack(app, stackIdFor(context), {
   description: 'Batchline: self-hosted, DataRobot-compatible batch scoring for ONNX models',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   apiModules: API_MODULES,
   streamingRoutes: STREAMING_ROUTES,
   uploadReceivedModule: 'upload-received',
   onnxRuntimeModules: ONNX_RUNTIME_MODULES,
-  ...(retentionHours === undefined ? {} : { retentionHours: Number(retentionHours) }),
-  ...(longStreamUrl === undefined ? {} : { longStreamUrl: String(longStreamUrl) }),
-  ...(jobRuntimeLimitHours === undefined ? {} : { jobRuntimeLimitHours: Number(jobRuntimeLimitHours) }),
-  ...(maxConcurrentJobsPerDeployment === undefined
-    ? {}
-    : { maxConcurrentJobsPerDeployment: Number(maxConcurrentJobsPerDeployment) }),
-  ...(vpcId === undefined ? {} : { vpcId: String(vpcId) }),
+  ...stackPropsFrom(context),
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));

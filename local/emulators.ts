@@ -6,12 +6,15 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { S3rverEvent } from './s3-drop-listener.js';
 import { makeS3rverPutsAtomic } from './s3rver-atomic-put.js';
 
 // Neither package ships type declarations; these are the parts used here.
 interface S3rverServer {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  /** Every object stored or deleted, in S3's notification format. */
+  on(event: 'event', listener: (event: S3rverEvent) => void): void;
 }
 type S3rverConstructor = new (options: {
   address: string;
@@ -39,6 +42,8 @@ export interface EmulatorOptions {
   readonly s3Port?: number;
   /** 0 (the default) picks a free port. */
   readonly dynamoPort?: number;
+  /** Told of every object s3rver stores or deletes (the stand-in for S3's event notifications). */
+  readonly onS3Event?: (event: S3rverEvent) => void;
 }
 
 export interface RunningEmulators {
@@ -57,6 +62,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<RunningE
     directory: join(options.dataDir, 's3'),
     silent: true,
   });
+  if (options.onS3Event) s3.on('event', options.onS3Event);
   const s3Address = await s3.run();
   let dynamo: Server;
   try {

@@ -18,6 +18,7 @@ export function toProxyEvent(req: IncomingMessage, url: URL, body: Buffer): APIG
     multiValueQueryStringParameters[k] = [...(multiValueQueryStringParameters[k] ?? []), v];
   }
   const hasQuery = url.searchParams.size > 0;
+  const binary = /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
   return {
     httpMethod: req.method ?? 'GET',
     path: url.pathname,
@@ -28,8 +29,9 @@ export function toProxyEvent(req: IncomingMessage, url: URL, body: Buffer): APIG
     multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
     pathParameters: null,
     stageVariables: null,
-    body: body.length > 0 ? body.toString('utf8') : null,
-    isBase64Encoded: false,
+    // As API Gateway does for its binary media types: file uploads keep their bytes, base64-encoded.
+    body: body.length > 0 ? body.toString(binary ? 'base64' : 'utf8') : null,
+    isBase64Encoded: binary && body.length > 0,
     requestContext: {
       httpMethod: req.method ?? 'GET',
       path: url.pathname,

@@ -7,6 +7,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { wireDeps } from '../functions/wire-deps.js';
 import { localDynamoClientConfig } from '../shared/adapters/dynamodb/dynamodb-client.js';
 import { localS3ClientConfig } from '../shared/adapters/s3/s3-client.js';
+import { EncryptedTableVault } from '../shared/adapters/secrets/encrypted-table-vault.js';
+import type { DefinitionScheduler } from '../shared/ports/definition-scheduler.js';
 import type { Workflow } from '../shared/ports/workflow.js';
 import type { Deps, UseCaseConfig } from '../shared/use-cases/deps.js';
 
@@ -17,6 +19,8 @@ export interface LocalServices {
   readonly bucket: string;
   readonly tables: { readonly jobs: string; readonly resources: string };
   readonly config: UseCaseConfig;
+  /** The local credential vault's AES-256 key, 32 bytes base64url (a file in the stack's data dir, mode 600). */
+  readonly vaultKey: string;
 }
 
 export interface LocalDeps {
@@ -28,8 +32,14 @@ export interface LocalDeps {
 }
 
 /** Builds SDK clients for `services` and the use cases' ports over them, with `workflow` made from the ports. */
-export function connectLocalDeps(services: LocalServices, workflow: (deps: Deps) => Workflow): LocalDeps {
-  const s3 = new S3Client(localS3ClientConfig(services.s3Endpoint));
+export function connectLocalDeps(
+  services: LocalServices,
+  workflow: (deps: Deps) => Workflow,
+  /** The stack's job-definition scheduler; chunk workers, which never manage definitions, have none. */
+  scheduler?: DefinitionScheduler,
+): LocalDeps {
+  const s3Config = localS3ClientConfig(services.s3Endpoint);
+  const s3 = new S3Client(s3Config);
   const dynamo = new DynamoDBClient(localDynamoClientConfig(services.dynamoEndpoint));
   const deps = wireDeps({
     s3,
@@ -37,8 +47,16 @@ export function connectLocalDeps(services: LocalServices, workflow: (deps: Deps)
     dynamo,
     jobsTable: services.tables.jobs,
     resourcesTable: services.tables.resources,
+    vault: new EncryptedTableVault(
+      dynamo,
+      services.tables.resources,
+      Buffer.from(services.vaultKey, 'base64url'),
+    ),
+    s3Config,
+    privateEndpointsAllowed: true,
     config: services.config,
     partCopy: false,
+    ...(scheduler ? { scheduler } : {}),
     workflow,
   });
   return {

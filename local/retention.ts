@@ -1,8 +1,13 @@
+import { DROP_ROOT } from '../shared/domain/job-definition.js';
 import type { ObjectStore } from '../shared/ports/object-store.js';
 
+/** What expires: job data (`jobs/`) and objects dropped for S3-drop triggers, as in infra/constructs/data-store.ts. */
+const EXPIRING_PREFIXES = ['jobs/', DROP_ROOT] as const;
+
 /**
- * Deletes job data (uploaded input, parts, output) older than the retention period, as the bucket's lifecycle
- * rule does on AWS (seed 003: stored data is kept 48 hours, configurable). Returns how many objects it removed.
+ * Deletes job data (uploaded input, parts, output) and dropped objects older than the retention period, as the
+ * bucket's lifecycle rules do on AWS (seed 003: stored data is kept 48 hours, configurable). Returns how many
+ * objects it removed.
  */
 export async function expireJobData(
   objects: ObjectStore,
@@ -10,7 +15,8 @@ export async function expireJobData(
   now: Date,
 ): Promise<number> {
   const cutoff = now.getTime() - retentionHours * 3600 * 1000;
-  const stale = (await objects.list('jobs/')).filter((o) => o.lastModified.getTime() < cutoff);
+  const listed = await Promise.all(EXPIRING_PREFIXES.map((prefix) => objects.list(prefix)));
+  const stale = listed.flat().filter((o) => o.lastModified.getTime() < cutoff);
   for (const object of stale) await objects.delete(object.key);
   return stale.length;
 }

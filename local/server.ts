@@ -43,6 +43,10 @@ export async function startLocalServer(options: {
       else send(res, response);
     });
   });
+  // Node's 5 s default closes idle connections that clients (the DataRobot client's pool among them) reuse after a
+  // pause, resetting their next request; keep them as long as an AWS load balancer does.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.listen(options.port, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -76,9 +80,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 const HANDLERS: Record<HandlerModule, () => Promise<{ handler: Handler }>> = {
   version: () => import('../functions/version.js'),
   'batch-predictions': () => import('../functions/batch-predictions.js'),
+  'job-definitions': () => import('../functions/job-definitions.js'),
   deployments: () => import('../functions/deployments.js'),
   'model-packages': () => import('../functions/model-packages.js'),
   'api-keys': () => import('../functions/api-keys.js'),
+  credentials: () => import('../functions/credentials.js'),
+  projects: () => import('../functions/projects.js'),
+  'external-data': () => import('../functions/external-data.js'),
+  datasets: () => import('../functions/datasets.js'),
   openapi: () => import('../functions/openapi.js'),
 };
 

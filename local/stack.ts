@@ -7,11 +7,14 @@ import { ensureBucket } from '../shared/adapters/s3/s3-client.js';
 import { API_PREFIX } from '../shared/http/api-request.js';
 import { bootstrapAdminKey } from '../shared/use-cases/api-keys/bootstrap-admin-key.js';
 import type { Deps } from '../shared/use-cases/deps.js';
+import { LocalDefinitionScheduler } from './definition-scheduler.js';
 import { startEmulators } from './emulators.js';
+import { localContext } from './lambda-event.js';
 import { connectLocalDeps, type LocalServices } from './local-deps.js';
 import { createLocalWorkflow, type LocalWorkflow } from './local-workflow.js';
 import { startRetentionSweeper } from './retention.js';
 import { startRuntimeLimitSweeper } from './runtime-limit-sweeper.js';
+import { S3DropListener } from './s3-drop-listener.js';
 import { startLocalServer } from './server.js';
 import { loadLocalDefinition } from './state-machine-definition.js';
 
@@ -38,6 +41,12 @@ export interface LocalStack {
   /** The admin API key, when this start created it or it was given (null when an existing key is kept). */
   readonly apiKey: string | null;
   readonly deps: Deps;
+  /** Fires job-definition schedules; tests drive it with a controllable clock through `runDue`. */
+  readonly definitionScheduler: LocalDefinitionScheduler;
+  /** Hands objects dropped under `drops/` to the S3-drop handler; `idle()` waits until all are handled. */
+  readonly drops: S3DropListener;
+  /** Where the S3 emulator listens (keys S3RVER/S3RVER); users' buckets for `s3` intake and output live there too. */
+  readonly s3Endpoint: string;
   stop(): Promise<void>;
 }
 
@@ -55,7 +64,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   mkdirSync(options.dataDir, { recursive: true });
   const { definition } = await loadLocalDefinition({ cacheDir: options.dataDir, bucket: BUCKET });
-  const emulators = await startEmulators({ dataDir: options.dataDir });
+  const drops = new S3DropListener({
+    handle: async (event) =>
+      (await import('../functions/s3-drop.js')).handler(event, localContext('s3-drop')),
+    onError: (e, key) => console.error(`S3 drop ${key} not handled`, e),
+    concurrency: 8,
+  });
+  const emulators = await startEmulators({ dataDir: options.dataDir, onS3Event: drops.accept });
 
   let resolveDeps: (deps: Deps) => void = () => {};
   provideDeps(new Promise<Deps>((resolve) => (resolveDeps = resolve)));
@@ -78,16 +93,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       jobRuntimeLimitHours: options.jobRuntimeLimitHours,
       outputAssembly: 'parts',
     },
+    vaultKey: persistentSecret(join(options.dataDir, 'vault-key')),
   };
   let local: LocalWorkflow | null = null;
-  const { deps, s3, dynamo, destroy } = connectLocalDeps(services, (d) => {
-    local = createLocalWorkflow(d, { definition, services });
-    return local.workflow;
-  });
+  // Kept in the data dir, so the schedules survive restarts as EventBridge Scheduler's do.
+  const definitionScheduler = new LocalDefinitionScheduler(join(options.dataDir, 'schedules.json'));
+  const { deps, s3, dynamo, destroy } = connectLocalDeps(
+    services,
+    (d) => {
+      local = createLocalWorkflow(d, { definition, services });
+      return local.workflow;
+    },
+    definitionScheduler,
+  );
   await ensureBucket(s3, BUCKET);
   await createTables(dynamo, TABLES);
   resolveDeps(deps);
   const apiKey = await localApiKey(deps, options);
+  definitionScheduler.start(
+    async (run) => {
+      const { handler } = await import('../functions/run-scheduled-definition.js');
+      await handler(run, localContext('run-scheduled-definition'));
+    },
+    (e) => console.error('scheduled job definition run failed', e),
+  );
   const stopSweeper = startRetentionSweeper(deps.objects, deps.config.retentionHours, (e) =>
     console.error('retention sweep failed', e),
   );
@@ -98,7 +127,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoint: `${server.url}${API_PREFIX}`,
     apiKey,
     deps,
+    definitionScheduler,
+    drops,
+    s3Endpoint: emulators.s3Endpoint,
     stop: async () => {
+      definitionScheduler.stop();
+      await drops.stop();
       stopSweeper();
       await stopRuntimeLimitSweeper();
       await (local as LocalWorkflow | null)?.close();

@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 
 /** The API base every route lives under (docs/api.md: `E = <base>/api/v2`). */
 export const API_PREFIX = ['api', 'v2'] as const;
-export const API_STAGE = 'prod';
+/** The API Gateway stage when the app names none (the `stage` context). */
+export const DEFAULT_API_STAGE = 'prod';
 
 /** A handler module and the first path segments below `/api/v2` it serves (the shape of functions/routes.ts). */
 export interface ApiModule {
@@ -31,6 +32,10 @@ export interface BatchlineApiProps {
   /** The Lambda function of a handler module (one per module). */
   readonly functionFor: (handler: string) => lambda.IFunction;
   readonly throttle: ApiThrottle;
+  /** The API Gateway stage, the first path segment of every URL (`/<stage>/api/v2`). */
+  readonly stageName: string;
+  /** How long the access log group keeps events. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** API Gateway's own error answers, DataRobot-shaped: JSON without charset (protocol: "Error handling"). */
@@ -47,15 +52,18 @@ export class BatchlineApi extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchlineApiProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.restApi = new apigw.RestApi(this, 'RestApi', {
       restApiName: 'batchline',
       description: 'Batchline: DataRobot-compatible Batch Prediction API',
       // Regional: an edge-optimized endpoint cuts idle streams after 30 s, regional after 5 minutes.
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // File uploads (datasets, prediction datasets) reach the handlers base64-encoded, byte for byte.
+      binaryMediaTypes: ['multipart/form-data'],
       cloudWatchRole: true,
       deployOptions: {
-        stageName: API_STAGE,
+        stageName: props.stageName,
+        tracingEnabled: true,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
           caller: false,
@@ -128,6 +136,11 @@ export class BatchlineApi extends Construct {
             'Handlers authenticate `Token`/`Bearer` API keys against hashed keys in DynamoDB and answer DataRobot-shaped 401s.',
         },
         { id: 'AwsSolutions-COG4', reason: 'Batchline authenticates with API keys, not Cognito user pools.' },
+        {
+          id: 'AwsSolutions-APIG3',
+          reason:
+            "Every request needs an API key and the stage is throttled; a WAF web ACL is the operator's option, not a default.",
+        },
         {
           id: 'AwsSolutions-APIG2',
           reason:

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { ClusterScopedEcsRunTask } from './cluster-scoped-run-task.js';
 import type { FargateChunkWorker } from './fargate-chunk-worker.js';
 
 /** The handler module of each step Lambda (functions/step-*.ts); each function is tagged with its module. */
@@ -56,6 +57,8 @@ export interface BatchWorkflowProps {
   readonly worker: FargateChunkWorker;
   /** The job runtime limit: the execution's TimeoutSeconds. */
   readonly runtimeLimit: Duration;
+  /** How long the execution log group keeps events. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /**
@@ -120,7 +123,7 @@ export class BatchWorkflow extends Construct {
     );
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -160,7 +163,7 @@ export class BatchWorkflow extends Construct {
       { resultPath: sfn.JsonPath.DISCARD, outputPath: '$.index' },
     );
     const { worker } = props;
-    const onFargate = new tasks.EcsRunTask(this, 'ScoreChunkOnFargate', {
+    const onFargate = new ClusterScopedEcsRunTask(this, 'ScoreChunkOnFargate', {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       cluster: worker.cluster,
       taskDefinition: worker.taskDefinition,
@@ -218,9 +221,10 @@ export class BatchWorkflow extends Construct {
     NagSuppressions.addResourceSuppressions(
       this.stateMachine,
       [
+        wildcard('X-Ray and CloudWatch Logs delivery take no narrower resource.', 'Resource::*'),
         wildcard(
-          'X-Ray, CloudWatch Logs delivery and ECS StopTask/DescribeTasks (task ids are run-time) take no narrower resource.',
-          'Resource::*',
+          'runTask.sync describes and stops the chunk task it started: any task of the worker cluster (ids are run-time).',
+          /^Resource::arn:.*:ecs:.*:task\/<.*>\/\*$/,
         ),
         wildcard(
           'Invoking a step function covers its versions.',

@@ -3,8 +3,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { JOBS_TABLE, RESOURCES_TABLE } from '../../shared/adapters/dynamodb/tables.js';
+import { DROP_ROOT } from '../../shared/domain/job-definition.js';
 
-/** Key prefix of everything a job stores (input, chunk plan, parts, output); it expires after the retention. */
+/**
+ * Key prefix of everything a job stores (input, chunk plan, parts, output); it expires after the retention, as do
+ * objects dropped for S3-drop triggers (`drops/`). Only these prefixes expire: `models/` and the dataset catalog's
+ * `datasets/` live until they are deleted.
+ */
 export const JOB_DATA_PREFIX = 'jobs/';
 
 const HOURS_PER_DAY = 24;
@@ -62,6 +67,12 @@ export class DataStore extends Construct {
         {
           id: 'ExpireJobData',
           prefix: JOB_DATA_PREFIX,
+          expiration: Duration.days(lifecycleDays(props.retentionHours)),
+        },
+        // A dropped object is copied into its job's input when its event is handled, so it is job data too.
+        {
+          id: 'ExpireDrops',
+          prefix: DROP_ROOT,
           expiration: Duration.days(lifecycleDays(props.retentionHours)),
         },
         { id: 'AbortStaleMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },

@@ -21,11 +21,19 @@ export interface FargateChunkWorkerProps {
   /** Stage the image asset (the real app); false references a stand-in image, only for fast unit tests. */
   readonly buildImage: boolean;
   /**
-   * An existing VPC whose private subnets (with egress) the tasks run in. Absent, a VPC of public subnets without
-   * NAT gateways is made: tasks get public IPs and reach S3 and DynamoDB through gateway endpoints.
+   * An existing VPC and the subnets (private, with a route to AWS APIs) the tasks run in. Absent, a VPC of public
+   * subnets without NAT gateways is made: tasks get public IPs and reach S3 and DynamoDB through gateway endpoints.
    */
-  readonly vpc?: ec2.IVpc;
+  readonly network?: WorkerNetwork;
   readonly environment: Record<string, string>;
+  /** How long the worker's (and the VPC flow logs') log groups keep events. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** A customer's VPC and the subnets Batchline's workers run in. */
+export interface WorkerNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
 }
 
 /**
@@ -43,14 +51,12 @@ export class FargateChunkWorker extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateChunkWorkerProps) {
     super(scope, id);
-    const vpc = props.vpc ?? this.publicOnlyVpc();
-    this.assignPublicIp = props.vpc === undefined;
-    this.subnets = {
-      subnetType: this.assignPublicIp ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS,
-    };
+    const vpc = props.network?.vpc ?? this.publicOnlyVpc(props.logRetention);
+    this.assignPublicIp = props.network === undefined;
+    this.subnets = props.network?.subnets ?? { subnetType: ec2.SubnetType.PUBLIC };
     this.securityGroup = new ec2.SecurityGroup(this, 'Tasks', {
       vpc,
-      description: 'Batchline chunk workers: no inbound traffic; outbound to AWS APIs',
+      description: 'Batchline workers: no inbound traffic; outbound to AWS APIs and data sources',
       allowAllOutbound: true,
     });
     this.cluster = new ecs.Cluster(this, 'Cluster', {
@@ -66,7 +72,7 @@ export class FargateChunkWorker extends Construct {
       },
     });
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.container = this.taskDefinition.addContainer('worker', {
@@ -98,7 +104,7 @@ export class FargateChunkWorker extends Construct {
   }
 
   /** Public subnets in two AZs, no NAT gateway (no hourly cost), flow logs, and S3/DynamoDB gateway endpoints. */
-  private publicOnlyVpc(): ec2.Vpc {
+  private publicOnlyVpc(logRetention: logs.RetentionDays): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Network', {
       maxAzs: 2,
       natGateways: 0,
@@ -109,7 +115,7 @@ export class FargateChunkWorker extends Construct {
       },
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });

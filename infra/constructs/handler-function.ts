@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 
 /**
@@ -38,6 +40,17 @@ export interface HandlerFunctionProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly environment: Record<string, string>;
+  /** How long the function's log group keeps events. */
+  readonly logRetention: logs.RetentionDays;
+  /** Subnets and security group to run in (workers reaching private databases); absent, Lambda's own network. */
+  readonly network?: FunctionNetwork;
+}
+
+/** Where a function runs inside a customer's VPC. */
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
 }
 
 /** One Lambda function for one handler module, with its own log group. */
@@ -47,7 +60,7 @@ export class HandlerFunction extends Construct {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const common = {
@@ -59,6 +72,15 @@ export class HandlerFunction extends Construct {
       memorySize: props.memorySize,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       logGroup,
+      // Powertools' tracer (shared/observability/observability.ts) adds the handler's subsegments to Lambda's trace.
+      tracing: lambda.Tracing.ACTIVE,
+      ...(props.network === undefined
+        ? {}
+        : {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: [props.network.securityGroup],
+          }),
     };
     this.function = props.bundle
       ? new nodejs.NodejsFunction(this, 'Function', { ...common, ...bundledCode(props) })
@@ -67,6 +89,19 @@ export class HandlerFunction extends Construct {
           handler: 'index.handler',
           code: lambda.Code.fromInline(STAND_IN_CODE),
         });
+    if (this.function.role !== undefined) {
+      NagSuppressions.addResourceSuppressions(
+        this.function.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource.',
+            appliesTo: ['Resource::*'],
+          },
+        ],
+        true,
+      );
+    }
   }
 }
 

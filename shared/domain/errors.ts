@@ -62,3 +62,12 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   override name = 'ConflictError';
 }
+
+/**
+ * An external data source or destination (bucket, database, dataset) refused or failed the job's read or write
+ * in a way the user must fix: access denied, missing object, unreachable endpoint, wrong password. The message
+ * says what to change and never contains a secret.
+ */
+export class DataSourceError extends DomainError {
+  override name = 'DataSourceError';
+}

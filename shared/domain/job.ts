@@ -58,6 +58,8 @@ export const JobRecordSchema = z.strictObject({
   percentageCompleted: z.number().min(0).max(100),
   chunksTotal: count(),
   chunksDone: count(),
+  /** The job definition this job is a run of (DataRobot's `batchPredictionJobDefinition`), if any. */
+  jobDefinition: z.strictObject({ id: z.string().min(1), name: z.string().min(1) }).optional(),
   /** Bumped by every write, for optimistic concurrency and for spotting stale reads. */
   version: z.int().min(1),
 });
@@ -67,7 +69,8 @@ export type JobRecord = z.infer<typeof JobRecordSchema>;
 export type NewJob = Pick<
   JobRecord,
   'id' | 'ownerId' | 'deploymentId' | 'modelVersionId' | 'spec' | 'created'
->;
+> &
+  Partial<Pick<JobRecord, 'jobDefinition'>>;
 
 /** The record of a job that was just created: INITIALIZING, no progress, version 1. */
 export function initialJobRecord(job: NewJob): JobRecord {

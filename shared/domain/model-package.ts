@@ -41,10 +41,25 @@ export const ModelPackageRecordSchema = z.strictObject({
   sizeBytes: z.int().min(0).nullable(),
   summary: ModelSummarySchema.nullable(),
   created: z.iso.datetime(),
+  /**
+   * Where the explanation background (and training-data statistics) lives: {@link explanationDataKey}, kept in
+   * object storage so a large background never pushes this record past DynamoDB's 400 KB item limit.
+   */
+  explanationDataKey: z.string().min(1).optional(),
 });
 export type ModelPackageRecord = z.infer<typeof ModelPackageRecordSchema>;
 
 /** The object key of a model package's ONNX file. */
 export function modelObjectKey(modelPackageId: string): string {
   return `models/${modelPackageId}/model.onnx`;
+}
+
+/** The object key of a model package's explanation data (background sample, training statistics; JSON). */
+export function explanationDataKey(modelPackageId: string): string {
+  return `models/${modelPackageId}/explanations.json`;
+}
+
+/** The object key of the training CSV uploaded with a model package (read at finalize to sample a background). */
+export function trainingDataKey(modelPackageId: string): string {
+  return `models/${modelPackageId}/training-data.csv`;
 }

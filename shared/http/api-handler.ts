@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiKeyRecord } from '../domain/api-key.js';
+import { lambdaObservability, recordApiMetrics } from '../observability/observability.js';
 import { authenticate } from '../use-cases/api-keys/authenticate.js';
 import type { Deps } from '../use-cases/deps.js';
 import { normalizeHeaders, toApiRequest } from './api-request.js';
@@ -51,15 +52,18 @@ export async function authenticateEvent(
 
 /**
  * A Lambda proxy handler serving a set of routes: authenticate, route, run the use case, map errors. Every
- * handler module under functions/ is one call of this.
+ * handler module under functions/ is one call of this. Logs carry the Lambda context, invocations are traced, and
+ * a created job is counted (shared/observability/observability.ts).
  */
 export function apiHandler(routes: readonly Route[], getDeps: DepsProvider, log: UnexpectedErrorLogger) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(lambdaObservability())
     .use(dataRobotErrors(log))
     .handler(async (event) => {
       const deps = await getDeps();
       const caller = await authenticateEvent(deps, event);
       const response = await dispatch(routes, toApiRequest(event, caller));
+      recordApiMetrics(event.httpMethod, response);
       return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body ?? '' };
     });
 }

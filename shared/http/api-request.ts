@@ -18,6 +18,8 @@ export interface ApiRequest {
   readonly query: Readonly<Record<string, readonly string[]>>;
   /** Raw body text, '' when there is none. */
   readonly rawBody: string;
+  /** The body's bytes as sent, for binary bodies (file uploads arrive base64-encoded from API Gateway). */
+  readonly bodyBytes: Buffer;
   /** Absolute URL of the API root, e.g. `http://127.0.0.1:8080/api/v2`, for links and Location headers. */
   readonly baseUrl: string;
   readonly caller: ApiKeyRecord;
@@ -30,11 +32,10 @@ export function toApiRequest(event: APIGatewayProxyEvent, caller: ApiKeyRecord):
   const headers = normalizeHeaders(event);
   const rawPath = event.path.startsWith(API_PREFIX) ? event.path.slice(API_PREFIX.length) : event.path;
   const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath || '/';
-  const rawBody = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body
-    : '';
+  const bodyBytes = event.body
+    ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
+    : Buffer.alloc(0);
+  const rawBody = event.isBase64Encoded ? bodyBytes.toString('utf8') : (event.body ?? '');
   const query: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(event.multiValueQueryStringParameters ?? {})) if (v) query[k] = [...v];
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {}))
@@ -45,6 +46,7 @@ export function toApiRequest(event: APIGatewayProxyEvent, caller: ApiKeyRecord):
     headers,
     query,
     rawBody,
+    bodyBytes,
     baseUrl: baseUrlOf(headers),
     caller,
     params: {},

@@ -7,7 +7,7 @@ export interface Page {
 }
 
 export type ModelPackagePatch = Partial<
-  Pick<ModelPackageRecord, 'status' | 'statusDetails' | 'sizeBytes' | 'summary'>
+  Pick<ModelPackageRecord, 'status' | 'statusDetails' | 'sizeBytes' | 'summary' | 'explanationDataKey'>
 >;
 
 export interface ModelPackageStore {

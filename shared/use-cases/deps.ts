@@ -1,8 +1,18 @@
 import type { ApiKeyStore } from '../ports/api-key-store.js';
+import type { CredentialStore } from '../ports/credential-store.js';
+import type { DataSourceStore } from '../ports/data-source-store.js';
+import type { DataStoreStore } from '../ports/data-store-store.js';
+import type { DatasetStore } from '../ports/dataset-store.js';
+import type { DefinitionScheduler } from '../ports/definition-scheduler.js';
+import type { JobDefinitionStore } from '../ports/definition-store.js';
 import type { DeploymentStore } from '../ports/deployment-store.js';
+import type { ExternalObjectStorage } from '../ports/external-object-storage.js';
 import type { JobStore } from '../ports/job-store.js';
 import type { ModelPackageStore } from '../ports/model-package-store.js';
+import type { MonitoringStore } from '../ports/monitoring-store.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { ProjectStore } from '../ports/project-store.js';
+import type { SqlDatabases } from '../ports/sql-database.js';
 import type { Workflow } from '../ports/workflow.js';
 
 /** Current time; injected so tests can control it. */
@@ -26,6 +36,8 @@ export interface UseCaseConfig {
   readonly maxConcurrentJobsPerDeployment?: number;
   /** A RUNNING job older than this many hours is ended ABORTED. Default 4 (DataRobot's). */
   readonly jobRuntimeLimitHours?: number;
+  /** Most bytes one job may write to an external bucket (`s3` output). Default 100 GB (DataRobot's). */
+  readonly externalWriteLimitBytes?: number;
   /**
    * How finalize leaves a localFile job's output. `object` (default, AWS) joins the header and the scored parts
    * into one object, inside S3, so a download is a presigned URL; `parts` (the embedded stack, where every copy is
@@ -41,6 +53,29 @@ export interface Deps {
   readonly deployments: DeploymentStore;
   readonly modelPackages: ModelPackageStore;
   readonly apiKeys: ApiKeyStore;
+  /** Projects, prediction datasets and predict/training prediction jobs (seed 000). */
+  readonly projects: ProjectStore;
+  /** Stored credentials of the external data sources; secrets only through `secretOf`. */
+  readonly credentials: CredentialStore;
+  /** The dataset catalog (`datasets/`): datasets and their immutable versions. */
+  readonly datasets: DatasetStore;
+  /** JDBC data stores (`externalDataStores/`). */
+  readonly dataStores: DataStoreStore;
+  /** JDBC data sources (`externalDataSources/`): a query or table on a data store. */
+  readonly dataSources: DataSourceStore;
+  /** The SQL databases data stores point at (`jdbc` intake and output). */
+  readonly sql: SqlDatabases;
+  /** Users' own S3 buckets (`s3` intake and output). */
+  readonly externalS3: ExternalObjectStorage;
+  /** Batch prediction job definitions. */
+  readonly definitions: JobDefinitionStore;
+  /**
+   * Deployment monitoring (settings, hourly drift/service/accuracy buckets). Every real wiring has it; test
+   * harnesses that leave it out score jobs without recording anything (the monitoring routes require it).
+   */
+  readonly monitoring?: MonitoringStore;
+  /** Fires scheduled definitions (EventBridge Scheduler on AWS, croner locally). */
+  readonly scheduler: DefinitionScheduler;
   readonly workflow: Workflow;
   readonly clock: Clock;
   /** New 24-hex-character ids. */

@@ -9,6 +9,8 @@ export interface TestApi {
   readonly stack: LocalStack;
   readonly endpoint: string;
   readonly key: string;
+  /** The stack's data directory (emulator data, key files). */
+  readonly dataDir: string;
   call(
     method: string,
     path: string,
@@ -36,6 +38,7 @@ export function useLocalStack(options: { chunkBytes?: number } = {}): () => Test
       stack,
       endpoint: stack.endpoint,
       key,
+      dataDir,
       call: async (method, path, body, opts = {}) => {
         const url = path.startsWith('http') ? path : `${stack.endpoint}/${path}`;
         const headers: Record<string, string> = {};

@@ -6,6 +6,10 @@ const LocalFileIntake = z.strictObject({
   type: z.literal('localFile'),
   multipart: z.boolean().optional().describe('Data arrives as numbered parts, then a finalize call.'),
   async: z.boolean().nullable().optional().describe('false: queue the job only once the upload is complete.'),
+  format: z
+    .enum(['csv', 'parquet'])
+    .optional()
+    .describe('[Batchline] parquet: each uploaded part is a Parquet file (absent: CSV, and not echoed).'),
 });
 
 const S3Intake = z.strictObject({

@@ -12,6 +12,15 @@ import {
 /** Results streamed from the job's download link. */
 const LocalFileOutput = z.strictObject({ type: z.literal('localFile') });
 
+/** Server-side encryption of the object an `s3` output writes (DataRobot's field names). */
+const ServerSideEncryption = z.strictObject({
+  algorithm: z.enum(['AES256', 'aws:kms']).optional(),
+  kmsKeyId: text().optional(),
+  kmsEncryptionContext: text().optional().describe('Base64 JSON, as S3 takes it.'),
+  customerAlgorithm: text().optional().describe('SSE-C; refused: the key would be echoed in the job spec.'),
+  customerKey: text().optional(),
+});
+
 const S3Output = z
   .strictObject({
     type: z.literal('s3'),
@@ -20,6 +29,7 @@ const S3Output = z
     endpointUrl: text().optional(),
     format: fileFormat(),
     partitionColumns: partitionColumns(),
+    serverSideEncryption: ServerSideEncryption.optional(),
   })
   .superRefine(requireParquetForPartitions);
 

@@ -1,6 +1,6 @@
 import { ModelError } from '../../domain/errors.js';
 import { type InferenceRunner, inThreadRunner, workerRunner } from './inference.js';
-import { parseManifest } from './manifest.js';
+import { type ModelManifest, parseManifest } from './manifest.js';
 import { describeModel, type ModelDescription } from './model-description.js';
 import { OnnxFormatError, readGraphFacts, stripZipMap } from './onnx-graph.js';
 
@@ -10,6 +10,8 @@ export interface LoadedModel {
   readonly runner: InferenceRunner;
   /** Graph outputs the engine reads; fetching only these keeps onnxruntime from materialising the rest. */
   readonly fetches: readonly string[];
+  /** The (ZipMap-free) graph bytes and the validated manifest: explanations read trees and background from them. */
+  readonly source?: { readonly bytes: Uint8Array; readonly manifest: ModelManifest };
   dispose(): Promise<void>;
 }
 
@@ -63,5 +65,11 @@ export async function loadModel(
     description.labelOutput,
     description.predictionOutput,
   ].filter((name): name is string => name !== null);
-  return { description, runner, fetches, dispose: () => runner.dispose() };
+  return {
+    description,
+    runner,
+    fetches,
+    source: { bytes: stripped.bytes, manifest: parsedManifest },
+    dispose: () => runner.dispose(),
+  };
 }

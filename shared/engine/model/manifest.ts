@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ValidationError } from '../../domain/errors.js';
+import { MonitoringBaselineSchema } from '../../domain/monitoring/baseline.js';
 import { toFieldProblems } from '../../domain/zod-problems.js';
+import {
+  ExplanationManifestSchema,
+  PredictionWarningManifestSchema,
+} from '../explain/explanation-manifest.js';
 
 /**
  * The user-facing model manifest: a small JSON file beside the ONNX file. Every field is optional where the graph
@@ -37,6 +42,9 @@ export const ModelManifestSchema = z
       .strict()
       .optional()
       .describe('Which graph outputs to read, when the graph has several candidates.'),
+    explanations: ExplanationManifestSchema.optional(),
+    predictionWarning: PredictionWarningManifestSchema.optional(),
+    monitoringBaseline: MonitoringBaselineSchema.optional(),
   })
   .strict();
 

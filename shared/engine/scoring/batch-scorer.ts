@@ -3,9 +3,11 @@ import type { CsvWriter } from '../csv/csv-writer.js';
 import type { CsvDialect } from '../csv/dialect.js';
 import { NumberParser } from '../csv/parse-number.js';
 import { CsvEncodingError, FIELD_MALFORMED, fieldText, RecordTokenizer } from '../csv/record-tokenizer.js';
+import { type BatchExtras, ScoringExtras } from '../explain/scoring-extras.js';
 import type { TensorData } from '../model/inference.js';
 import type { LoadedModel } from '../model/load-model.js';
 import type { ModelDescription } from '../model/model-description.js';
+import type { BatchObserver } from '../monitoring/observer.js';
 import { type BoundInput, bindInputs } from './input-plan.js';
 import { type OutputColumn, outputLayout } from './output-layout.js';
 import type { ScoringOptions } from './scoring-options.js';
@@ -34,6 +36,12 @@ interface BatchSlot {
   failures: Array<string | null>;
   rows: number;
   block: Uint8Array;
+  /** Raw start/end offsets into `block` of each explained column's field, per row (start -1: empty field). */
+  cells: Int32Array;
+  /** Explanations and warnings of the batch, once computed (only with ScoringExtras). */
+  extras: BatchExtras | null;
+  /** Text of the observer's columns, row-major (only with an observer that asks for text columns). */
+  observed: string[];
 }
 
 const STATUS_OK = 'OK';
@@ -58,6 +66,12 @@ export class BatchScorer {
   private inFlight: Promise<void> | null = null;
   private readonly threshold: number;
   private readonly negativeClass: string | null;
+  /** Explanations / prediction warnings; null when the run asks for neither (the plain scoring path). */
+  private readonly extras: ScoringExtras | null;
+  /** Monitoring's per-batch hook; null when the run is not monitored. */
+  private readonly observer: BatchObserver | null;
+  /** Header indices of the columns the observer reads as text (e.g. the association id). */
+  private readonly observedFields: Int32Array;
 
   constructor(
     private readonly loaded: LoadedModel,
@@ -67,13 +81,21 @@ export class BatchScorer {
   ) {
     this.model = loaded.description;
     this.inputs = bindInputs(this.model.inputs, header);
-    this.layout = outputLayout(this.model, options, header);
+    this.extras = ScoringExtras.create(loaded, options, header);
+    this.layout = outputLayout(this.model, options, header, this.extras?.columns ?? []);
     this.tokenizer = new RecordTokenizer(dialect);
     const fixed = this.model.fixedBatch;
     this.capacity = fixed ? Math.max(fixed, Math.ceil(options.batchRows / fixed) * fixed) : options.batchRows;
     this.passthroughIndices = Int32Array.from(
       this.layout.flatMap((c) => (c.cell.kind === 'passthrough' ? [c.cell.inputIndex] : [])),
     );
+    this.observer =
+      options.observe?.({
+        model: this.model,
+        header,
+        inputColumns: this.inputs.map((input) => input.columnIndices),
+      }) ?? null;
+    this.observedFields = Int32Array.from(this.observer?.textColumns ?? []);
     this.slots = [this.newSlot(), this.newSlot()];
     this.slot = this.slots[0];
     this.threshold = options.predictionThreshold ?? this.model.predictionThreshold;
@@ -133,7 +155,7 @@ export class BatchScorer {
   private async dispatch(out: CsvWriter, counts: ScoreCounts): Promise<void> {
     const slot = this.slot;
     if (slot.rows === 0) return;
-    const results = this.runSlot(slot);
+    const results = this.extras ? this.runWithExtras(slot, this.extras) : this.runSlot(slot);
     const previous = this.inFlight;
     const written = (previous ?? Promise.resolve()).then(async () =>
       this.writeSlot(out, slot, await results, counts),
@@ -145,6 +167,16 @@ export class BatchScorer {
     this.slot.rows = 0;
   }
 
+  /** Scores a slot, then computes its explanations and warnings before its rows are written. */
+  private async runWithExtras(
+    slot: BatchSlot,
+    extras: ScoringExtras,
+  ): Promise<Array<Record<string, TensorData>>> {
+    const results = await this.runSlot(slot);
+    slot.extras = await extras.process(slot, results, this.model.fixedBatch ?? slot.rows);
+    return results;
+  }
+
   private newSlot(): BatchSlot {
     return {
       feeds: this.inputs.map((input) => allocateFeed(input, this.capacity)),
@@ -152,6 +184,9 @@ export class BatchScorer {
       failures: new Array<string | null>(this.capacity).fill(null),
       rows: 0,
       block: new Uint8Array(0),
+      cells: new Int32Array(this.capacity * (this.extras?.playerFields.length ?? 0) * 2),
+      extras: null,
+      observed: new Array<string>(this.capacity * this.observedFields.length).fill(''),
     };
   }
 
@@ -167,6 +202,8 @@ export class BatchScorer {
       slot.passthrough[pOff + 2 * p] = present ? (t.rawStarts[field] as number) : -1;
       slot.passthrough[pOff + 2 * p + 1] = present ? (t.rawEnds[field] as number) : -1;
     }
+    if (this.extras !== null) this.recordCells(row);
+    if (this.observedFields.length > 0) this.recordObserved(row);
     let failure: string | null = null;
     if (t.fieldCount !== this.header.length) {
       failure = `expected ${this.header.length} fields, found ${t.fieldCount}`;
@@ -178,6 +215,35 @@ export class BatchScorer {
       throw new ScoringError(
         `row ${counts.rows}: ${failure} (the job stops at the first failed row because abortOnError is true)`,
       );
+    }
+  }
+
+  /** Keeps the text of the observer's columns of a row ('' when absent or not decodable). */
+  private recordObserved(row: number): void {
+    const t = this.tokenizer;
+    const fields = this.observedFields;
+    for (let j = 0; j < fields.length; j++) {
+      const field = fields[j] as number;
+      let text = '';
+      try {
+        if (field < t.fieldCount) text = fieldText(this.slot.block, t, field);
+      } catch (error) {
+        if (!(error instanceof CsvEncodingError)) throw error;
+      }
+      this.slot.observed[row * fields.length + j] = text;
+    }
+  }
+
+  /** Records where the explained columns' fields of a row sit, for EXPLANATION_<i>_ACTUAL_VALUE. */
+  private recordCells(row: number): void {
+    const t = this.tokenizer;
+    const fields = (this.extras as ScoringExtras).playerFields;
+    const off = row * fields.length * 2;
+    for (let p = 0; p < fields.length; p++) {
+      const field = fields[p] as number;
+      const empty = field < 0 || field >= t.fieldCount || t.starts[field] === t.ends[field];
+      this.slot.cells[off + 2 * p] = empty ? -1 : (t.rawStarts[field] as number);
+      this.slot.cells[off + 2 * p + 1] = empty ? -1 : (t.rawEnds[field] as number);
     }
   }
 
@@ -286,6 +352,28 @@ export class BatchScorer {
         counts,
       );
     }
+    if (this.observer !== null) this.observer.observe(this.observedBatch(slot, results, group));
+  }
+
+  /** The batch's feeds and predictions for the monitoring observer. */
+  private observedBatch(slot: BatchSlot, results: Array<Record<string, TensorData>>, group: number) {
+    const m = this.model;
+    const regression = m.targetType === 'Regression';
+    const width = regression ? 1 : m.probabilityOutput === null ? 0 : m.classLabels.length;
+    const outputs = new Float64Array(slot.rows * width);
+    const labels: string[] | null = regression ? null : new Array<string>(slot.rows);
+    for (let row = 0; row < slot.rows; row++) {
+      if (slot.failures[row] !== null) continue;
+      const result = results[Math.floor(row / group)] as Record<string, TensorData>;
+      const r = row % group;
+      if (regression) outputs[row] = this.regression(result, r);
+      else {
+        for (let k = 0; k < width; k++) outputs[row * width + k] = this.probability(result, r, k);
+        (labels as string[])[row] = this.predictedClass(result, r);
+      }
+    }
+    const { rows, failures, feeds, observed: texts } = slot;
+    return { rows, failures, feeds, texts, outputs, outputWidth: width, labels };
   }
 
   /** Fills the rows after `rows` up to a multiple of the fixed batch with copies of the last row. */
@@ -358,6 +446,15 @@ export class BatchScorer {
         case 'status':
           out.text(failure ?? STATUS_OK);
           break;
+        default:
+          (this.extras as ScoringExtras).write(
+            out,
+            cell,
+            slot.extras as BatchExtras,
+            row,
+            slot.block,
+            slot.cells,
+          );
       }
     }
     out.endRecord();

@@ -1,4 +1,5 @@
 import { ScoringError, ValidationError } from '../../domain/errors.js';
+import type { ExtraCell } from '../explain/explanation-columns.js';
 import type { ModelDescription } from '../model/model-description.js';
 import type { ScoringOptions } from './scoring-options.js';
 
@@ -9,7 +10,8 @@ export type OutputCell =
   | { readonly kind: 'prediction' }
   | { readonly kind: 'threshold' }
   | { readonly kind: 'positiveClass' }
-  | { readonly kind: 'status' };
+  | { readonly kind: 'status' }
+  | ExtraCell;
 
 export interface OutputColumn {
   /** Name after columnNamesRemapping. */
@@ -20,13 +22,15 @@ export interface OutputColumn {
 /**
  * The output columns of a scoring run, in DataRobot's order: passthrough columns, then per-class probabilities
  * (`<target>_<class>_PREDICTION`, the positive class first for binary), `<target>_PREDICTION`, for binary
- * `THRESHOLD` and `POSITIVE_CLASS`, and `prediction_status` last. Columns remapped to null are dropped.
- * `header` is the input's column names; throws ScoringError when a passthrough column is missing from it.
+ * `THRESHOLD` and `POSITIVE_CLASS`, then `extras` (prediction warnings and explanations), and `prediction_status`
+ * last. Columns remapped to null are dropped. `header` is the input's column names; throws ScoringError when a
+ * passthrough column is missing from it.
  */
 export function outputLayout(
   model: ModelDescription,
   options: ScoringOptions,
   header: readonly string[],
+  extras: ReadonlyArray<{ name: string; cell: ExtraCell }> = [],
 ): OutputColumn[] {
   const columns: Array<{ name: string; cell: OutputCell }> = [];
   for (const inputIndex of passthroughIndices(options, header)) {
@@ -46,6 +50,7 @@ export function outputLayout(
     columns.push({ name: 'THRESHOLD', cell: { kind: 'threshold' } });
     columns.push({ name: 'POSITIVE_CLASS', cell: { kind: 'positiveClass' } });
   }
+  columns.push(...extras);
   if (options.includePredictionStatus) columns.push({ name: 'prediction_status', cell: { kind: 'status' } });
   return applyRemapping(columns, options.columnNamesRemapping);
 }

@@ -1,3 +1,6 @@
+import type { ExplanationOptions, PredictionWarningOptions } from '../explain/explanation-options.js';
+import type { ObserverFactory } from '../monitoring/observer.js';
+
 /** What a scoring run writes, in engine terms (a job spec maps onto this; see job-scoring-options.ts). */
 export interface ScoringOptions {
   /** Input columns copied to the output: a list, every column ('all'), or none. */
@@ -14,6 +17,12 @@ export interface ScoringOptions {
   readonly predictionThreshold?: number | undefined;
   /** Rows per onnxruntime call. */
   readonly batchRows: number;
+  /** Prediction explanations; absent or null = none (maxExplanations 0). */
+  readonly explanations?: ExplanationOptions | null;
+  /** Regression outlier flags (DataRobot's prediction warnings). */
+  readonly predictionWarning?: PredictionWarningOptions;
+  /** Sees every scored batch (deployment monitoring); absent = nothing observed, no cost. */
+  readonly observe?: ObserverFactory;
 }
 
 export const DEFAULT_BATCH_ROWS = 4096;

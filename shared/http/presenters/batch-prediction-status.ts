@@ -59,6 +59,9 @@ export function batchPredictionStatus(job: JobRecord, input: StatusLinksInput): 
     hidden: false,
     deploymentId: job.deploymentId,
     modelPackageId: job.modelVersionId,
+    batchPredictionJobDefinition: job.jobDefinition
+      ? { id: job.jobDefinition.id, name: job.jobDefinition.name, createdBy: job.ownerId }
+      : null,
   };
 }
 

@@ -1,14 +1,19 @@
 /**
- * Workflow step 3: makes the output header and the scored parts, in order, the job's output and completes the job.
+ * Workflow step 3: delivers the output header and the scored parts, in order, to the job's destination, or makes
+ * them its downloadable output, and completes the job.
  */
 import type { JobRecord } from '../../domain/job.js';
+import { parseJobSpec } from '../../domain/job-spec.js';
 import { JobStateConflictError } from '../../ports/job-store.js';
+import type { ObjectStore } from '../../ports/object-store.js';
 import type { Deps } from '../deps.js';
+import { recordJobMonitoring } from '../monitoring/record-job.js';
 import { dispatchQueued, releaseJobSlot } from './dispatch.js';
 import { failJob } from './fail-job.js';
 import { removePartialOutput, removePlanning, removeScratch } from './job-cleanup.js';
 import { requireJob } from './job-context.js';
 import { outputHeaderKey, outputKey, outputPieceKeys, partsPrefix } from './job-keys.js';
+import { deliverOutput, outputSinkOf } from './output/output-sinks.js';
 
 /**
  * Completes a RUNNING job whose chunks are all counted: writes the output, then moves the job to COMPLETED with
@@ -29,7 +34,19 @@ export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
     await failJob(deps, jobId, 'the input has a header row but no data rows');
     return false;
   }
-  const size = await assembleDownload(deps, jobId, job.chunksTotal);
+  let size: number;
+  const sink = outputSinkOf(parseJobSpec(job.spec));
+  if (sink) {
+    // Delivered to the job's destination (s3, jdbc...) instead of being kept for download.
+    const csv = assembledOutput(deps.objects, jobId, job.chunksTotal);
+    const delivered = await deliverOutput(deps, job, sink, csv);
+    if (delivered === null) return false;
+    size = delivered;
+  } else {
+    size = await assembleDownload(deps, jobId, job.chunksTotal);
+  }
+  // Before the transition: a finalize retried after a failure here records the job once (see recordJobMonitoring).
+  await recordJobMonitoring(deps, job);
   const now = deps.clock.now().toISOString();
   let completed: JobRecord;
   try {
@@ -44,20 +61,24 @@ export async function finalizeJob(deps: Deps, jobId: string): Promise<boolean> {
     return false;
   }
   await releaseJobSlot(deps, completed);
-  await (deps.config.outputAssembly === 'parts' ? removePlanning : removeScratch)(deps.objects, jobId);
+  await (keepsParts(deps, sink !== null) ? removePlanning : removeScratch)(deps.objects, jobId);
   await deps.jobs.appendLog(jobId, `${now} Output written: ${size} bytes`);
   await dispatchQueued(deps, completed.deploymentId);
   return true;
 }
 
+/** Whether the scored parts stay as the job's output (`outputAssembly` in the use cases' config). */
+function keepsParts(deps: Deps, delivered: boolean): boolean {
+  return !delivered && deps.config.outputAssembly === 'parts';
+}
+
 /**
- * Makes the job's output downloadable and returns its size: one object joined inside the store, or the header and
- * parts left where they are for the download to stream in order (`outputAssembly` in the use cases' config).
+ * Makes a localFile job's output downloadable and returns its size: one object joined inside the store, or the
+ * header and parts left where they are for the download to stream in order.
  */
 async function assembleDownload(deps: Deps, jobId: string, chunksTotal: number): Promise<number> {
-  if (deps.config.outputAssembly !== 'parts') {
+  if (deps.config.outputAssembly !== 'parts')
     return deps.objects.concatenate(outputKey(jobId), outputPieceKeys(jobId, chunksTotal));
-  }
   const [header, parts] = await Promise.all([
     deps.objects.head(outputHeaderKey(jobId)),
     deps.objects.list(partsPrefix(jobId)),
@@ -66,4 +87,14 @@ async function assembleDownload(deps: Deps, jobId: string, chunksTotal: number):
     throw new Error(`Job ${jobId} is missing scored parts: ${parts.length} of ${chunksTotal}`);
   }
   return parts.reduce((sum, part) => sum + part.size, header.size);
+}
+
+async function* assembledOutput(
+  objects: ObjectStore,
+  jobId: string,
+  chunksTotal: number,
+): AsyncGenerator<Uint8Array> {
+  for (const key of outputPieceKeys(jobId, chunksTotal)) {
+    yield* (await objects.get(key)) as AsyncIterable<Uint8Array>;
+  }
 }

@@ -2,6 +2,7 @@
 import { ModelError } from '../../domain/errors.js';
 import { type LoadedModel, type LoadModelOptions, loadModel } from '../../engine/model/load-model.js';
 import type { Deps } from '../deps.js';
+import { packageManifest } from '../model-packages/explanation-data.js';
 import type { ModelCache } from './model-cache.js';
 import { readObject } from './object-bytes.js';
 
@@ -16,7 +17,11 @@ export async function loadModelPackage(
   if (record.status !== 'READY') {
     throw new ModelError(`the job's model package ${packageId} is ${record.status}, not READY`);
   }
-  return loadModel(await readObject(deps.objects, record.objectKey), record.manifest, options);
+  return loadModel(
+    await readObject(deps.objects, record.objectKey),
+    await packageManifest(deps, record),
+    options,
+  );
 }
 
 /**

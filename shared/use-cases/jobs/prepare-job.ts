@@ -4,13 +4,22 @@
  */
 
 import { autoChunkBytes } from '../../domain/chunk-size.js';
-import { ModelError, NotSupportedError, ScoringError, ValidationError } from '../../domain/errors.js';
+import {
+  DataSourceError,
+  ModelError,
+  NotSupportedError,
+  ScoringError,
+  ValidationError,
+} from '../../domain/errors.js';
 import { outputHeader } from '../../engine/scoring/score-chunk.js';
 import { JobStateConflictError } from '../../ports/job-store.js';
 import type { Deps } from '../deps.js';
 import { chunkItems, writeChunkItems } from './chunk-items.js';
 import { writeChunkPlan } from './chunk-plan.js';
 import { failJob } from './fail-job.js';
+import { isInputReady } from './intake/input-ready.js';
+import { materializeInput } from './intake/intake-sources.js';
+import { convertUploadedParquet, isParquetUpload } from './intake/parquet-upload.js';
 import { removePartialOutput } from './job-cleanup.js';
 import { jobSettings, requireJob } from './job-context.js';
 import { scoringDialect, toOutputEncoding } from './job-encoding.js';
@@ -31,11 +40,15 @@ export interface PreparedJob {
  */
 export async function prepareJob(deps: Deps, jobId: string, models: ModelCache): Promise<PreparedJob | null> {
   const job = await requireJob(deps, jobId);
-  if (job.status !== 'INITIALIZING' || job.jobIntakeSize === null) return null;
+  if (job.status !== 'INITIALIZING' || !isInputReady(job)) return null;
   let chunksTotal: number;
   let transcoded: boolean;
+  let intakeSize = job.jobIntakeSize;
   try {
     const { spec, dialect, scoring } = jobSettings(job);
+    // External intake (s3, jdbc, dataset...) is read here, once, into the parts an upload would have left.
+    intakeSize ??= await materializeInput(deps, job, spec);
+    if (isParquetUpload(spec)) await convertUploadedParquet(deps, jobId, dialect);
     const chunkBytes = (inputBytes: number) =>
       typeof spec.chunkSize === 'number'
         ? spec.chunkSize
@@ -59,6 +72,7 @@ export async function prepareJob(deps: Deps, jobId: string, models: ModelCache):
   try {
     await deps.jobs.transition(jobId, ['INITIALIZING'], 'RUNNING', {
       chunksTotal,
+      jobIntakeSize: intakeSize,
       started: now,
       statusDetails: `Job started processing at ${now}`,
     });
@@ -81,6 +95,7 @@ function isJobProblem(error: unknown): error is Error {
     error instanceof ScoringError ||
     error instanceof ValidationError ||
     error instanceof NotSupportedError ||
-    error instanceof ModelError
+    error instanceof ModelError ||
+    error instanceof DataSourceError
   );
 }

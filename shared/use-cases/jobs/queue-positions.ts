@@ -1,9 +1,10 @@
 import type { JobRecord } from '../../domain/job.js';
 import type { Deps } from '../deps.js';
+import { isInputReady } from './intake/input-ready.js';
 
 /** Whether the job has its input and waits INITIALIZING to be started (queued, or taking its slot). */
 export function awaitsStart(job: JobRecord): boolean {
-  return job.status === 'INITIALIZING' && job.jobIntakeSize !== null;
+  return job.status === 'INITIALIZING' && isInputReady(job);
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import { ScoringError } from '../../domain/errors.js';
 import { scoreChunk } from '../../engine/scoring/score-chunk.js';
+import { withDeploymentWarnings } from '../deployments/prediction-warning-settings.js';
 import type { Deps } from '../deps.js';
+import { monitorChunk } from '../monitoring/chunk-monitoring.js';
 import { chunkSourceKey, readChunkPlan } from './chunk-plan.js';
 import { failJob } from './fail-job.js';
 import { jobSettings, requireJob } from './job-context.js';
@@ -36,10 +38,15 @@ export async function scoreChunkStep(
   if (!chunk)
     throw new RangeError(`Job ${jobId} has ${plan.chunks.length} chunks; there is no chunk ${index}`);
   const bytes = await readObject(deps.objects, chunkSourceKey(jobId, plan, chunk), chunk);
+  const monitoring = await monitorChunk(deps, job, index);
+  const withWarnings = await withDeploymentWarnings(deps, job, scoring);
   let result: Awaited<ReturnType<typeof scoreChunk>>;
   try {
     result = await withPinnedModel(deps, models, job.modelVersionId, (model) =>
-      scoreChunk(model, plan.header, bytes, { scoring, dialect: scoringDialect(dialect, plan.transcoded) }),
+      scoreChunk(model, plan.header, bytes, {
+        scoring: monitoring.scoring(withWarnings),
+        dialect: scoringDialect(dialect, plan.transcoded),
+      }),
     );
   } catch (error) {
     if (!(error instanceof ScoringError)) throw error;
@@ -49,6 +56,7 @@ export async function scoreChunkStep(
   }
   const key = partKey(jobId, index);
   await deps.objects.put(key, toOutputEncoding(result.bytes, dialect, plan.transcoded, false));
+  await monitoring.save();
   const { scoredRows, failedRows, skippedRows } = result.counts;
   const done = await deps.jobs.recordChunkDone(jobId, index, { scoredRows, failedRows, skippedRows });
   if (done.applied) return 'scored';

@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import { ModelError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { ModelPackageRecord, ModelSummary } from '../../domain/model-package.js';
+import { checkExplanationBackground } from '../../engine/explain/background.js';
 import { loadModel } from '../../engine/model/load-model.js';
 import type { Deps } from '../deps.js';
+import { packageManifest, sampleUploadedTrainingData } from './explanation-data.js';
 import { summarizeModel } from './model-summary.js';
 import { getModelPackage } from './query-model-packages.js';
 
@@ -37,12 +39,15 @@ export async function finalizeModelUpload(
       );
     }
     const bytes = await readAll(await deps.objects.get(record.objectKey));
-    const summary = await summarizeModelFile(bytes, record.manifest);
+    const explanationDataKey = await sampleUploadedTrainingData(deps, record);
+    const manifest = await packageManifest(deps, { manifest: record.manifest, explanationDataKey });
+    const summary = await summarizeModelFile(bytes, manifest);
     return await deps.modelPackages.update(ownerId, id, {
       status: 'READY',
       statusDetails: 'Model loaded and validated',
       sizeBytes: bytes.byteLength,
       summary,
+      ...(explanationDataKey ? { explanationDataKey } : {}),
     });
   } catch (error) {
     if (error instanceof ModelError || error instanceof ValidationError) {
@@ -52,10 +57,14 @@ export async function finalizeModelUpload(
   }
 }
 
-/** Loads the model once (on this thread: no worker to start for a one-off check) to validate and describe it. */
+/**
+ * Loads the model once (on this thread: no worker to start for a one-off check) to validate and describe it,
+ * including its explanation background: a row the model cannot read fails the upload, not a later job.
+ */
 async function summarizeModelFile(bytes: Uint8Array, manifest: unknown): Promise<ModelSummary> {
   const model = await loadModel(bytes, manifest, { inference: 'in-thread' });
   try {
+    await checkExplanationBackground(model);
     return summarizeModel(model.description);
   } finally {
     await model.dispose();

@@ -3,6 +3,7 @@ import { type ModelPackageRecord, modelObjectKey } from '../../domain/model-pack
 import { parseManifest } from '../../engine/model/manifest.js';
 import type { Deps } from '../deps.js';
 import { parseRequest } from '../parse-request.js';
+import { storeManifestBackground } from './explanation-data.js';
 
 /** How long the presigned upload URL stays valid. */
 export const MODEL_UPLOAD_URL_SECONDS = 3600;
@@ -33,17 +34,19 @@ export async function startModelUpload(
 ): Promise<StartedModelUpload> {
   const { name, manifest } = parseRequest(StartModelUploadSchema, input);
   const id = deps.newId();
+  const stored = await storeManifestBackground(deps, id, parseManifest(manifest));
   const record: ModelPackageRecord = {
     id,
     ownerId,
     name,
     status: 'AWAITING_UPLOAD',
     statusDetails: 'Waiting for the ONNX file: PUT it to links.upload, then finalize the model package',
-    manifest: parseManifest(manifest),
+    manifest: stored.manifest,
     objectKey: modelObjectKey(id),
     sizeBytes: null,
     summary: null,
     created: deps.clock.now().toISOString(),
+    ...(stored.explanationDataKey ? { explanationDataKey: stored.explanationDataKey } : {}),
   };
   await deps.modelPackages.create(record);
   const uploadUrl = await deps.objects.presignPut(record.objectKey, MODEL_UPLOAD_URL_SECONDS);

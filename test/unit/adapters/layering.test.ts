@@ -25,4 +25,14 @@ describe('layering', () => {
     expect(files.length).toBeGreaterThan(0);
     expect(offenders).toEqual([]);
   });
+
+  it('keeps shared/ free of imports from the handlers, the local stack and the CDK app', async () => {
+    const offenders: string[] = [];
+    for (const file of await sourceFiles(SHARED)) {
+      if (/from '(\.\.\/)+(functions|local|infra)\//.test(await readFile(file, 'utf8'))) {
+        offenders.push(relative(ROOT, file));
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
 });

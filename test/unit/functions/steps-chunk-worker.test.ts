@@ -8,6 +8,7 @@ import { run as scoreChunk } from '../../../functions/step-score-chunk.js';
 import { wireDeps } from '../../../functions/wire-deps.js';
 import { createTables } from '../../../shared/adapters/dynamodb/tables.js';
 import { ensureBucket } from '../../../shared/adapters/s3/s3-client.js';
+import { EncryptedTableVault } from '../../../shared/adapters/secrets/encrypted-table-vault.js';
 import { initialJobRecord, type JobRecord } from '../../../shared/domain/job.js';
 import { parseJobSpec } from '../../../shared/domain/job-spec.js';
 import { modelObjectKey } from '../../../shared/domain/model-package.js';
@@ -54,6 +55,7 @@ beforeAll(async () => {
     s3: emulators.s3,
     dynamo: emulators.dynamo,
     partCopy: false,
+    vault: new EncryptedTableVault(emulators.dynamo, services.resourcesTable, randomBytes(32)),
     workflow: () => ({ start: async () => {}, stop: async () => {} }),
   });
 });

@@ -14,6 +14,8 @@ interface Definition {
 }
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
+/** Synthesis takes seconds, more on a busy machine. */
+const SYNTH_TIMEOUT_MS = 60_000;
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 function synth(props: Partial<BatchlineStackProps> = {}): Template {
@@ -79,7 +81,7 @@ describe('job workflow state machine', () => {
     template = synth();
     definition = definitionOf(template);
     processor = definition.States.ScoreChunks?.ItemProcessor as Definition;
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('runs Prepare -> Map -> Finalize, failing into FailJob, and times out at the job runtime limit', () => {
     expect(definition.StartAt).toBe('PrepareJob');
@@ -269,6 +271,13 @@ describe('job workflow state machine', () => {
     const runTask = statements.filter((s) => s.Action === 'ecs:RunTask');
     expect(runTask).toHaveLength(1);
     expect(JSON.stringify(runTask[0]?.Resource)).toContain('ChunkWorkerTask');
+    // Following and stopping the task it started: the worker cluster's tasks, not "*".
+    const followTask = statements.filter((s) => String(s.Action).includes('ecs:StopTask'));
+    expect(followTask).toHaveLength(1);
+    expect(followTask[0]?.Action).toEqual(['ecs:StopTask', 'ecs:DescribeTasks']);
+    const taskArn = JSON.stringify(followTask[0]?.Resource);
+    expect(taskArn).toContain(':task/');
+    expect(taskArn).toMatch(/"Ref":"ChunkWorkerCluster[0-9A-F]+"\},"\/\*"/);
   });
 
   it('ends a job whose execution timed out through step-fail, saying it exceeded the runtime limit', () => {
@@ -331,17 +340,6 @@ describe('Fargate chunk worker', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
-  });
-
-  it("runs in a given VPC's private subnets without public IPs", () => {
-    const template = synth({ vpcId: 'vpc-0abc' });
-    template.resourceCountIs('AWS::EC2::VPC', 0);
-    const fargate = definitionOf(template).States.ScoreChunks?.ItemProcessor as Definition;
-    // The lookup's stand-in VPC when no account is at hand: its private subnets; ECS defaults to no public IP.
-    expect((fargate.States.ScoreChunkOnFargate as State).Parameters).toMatchObject({
-      NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ['p-12345', 'p-67890'] } },
-    });
-    expect(JSON.stringify(fargate.States.ScoreChunkOnFargate)).not.toContain('AssignPublicIp');
   });
 
   it('refuses a runtime limit that is not positive', () => {

@@ -7,8 +7,13 @@ import { beforeAll } from 'vitest';
 import { DynamoDbJobStore } from '../../../../shared/adapters/dynamodb/dynamodb-job-store.js';
 import { createDynamoDbResourceStores } from '../../../../shared/adapters/dynamodb/dynamodb-resource-store.js';
 import { createTables } from '../../../../shared/adapters/dynamodb/tables.js';
+import { ExternalS3Storage } from '../../../../shared/adapters/s3/external-s3-storage.js';
 import { ensureBucket } from '../../../../shared/adapters/s3/s3-client.js';
 import { S3ObjectStore } from '../../../../shared/adapters/s3/s3-object-store.js';
+import { UNCONFIGURED_SCHEDULER } from '../../../../shared/adapters/scheduler/unconfigured-scheduler.js';
+import { EncryptedTableVault } from '../../../../shared/adapters/secrets/encrypted-table-vault.js';
+import { VaultCredentialStore } from '../../../../shared/adapters/secrets/vault-credential-store.js';
+import { DriverSqlDatabases } from '../../../../shared/adapters/sql/sql-databases.js';
 import type { ModelPackageRecord } from '../../../../shared/domain/model-package.js';
 import type { Deps } from '../../../../shared/use-cases/deps.js';
 import { finalizeModelUpload } from '../../../../shared/use-cases/model-packages/finalize-model-upload.js';
@@ -30,6 +35,16 @@ export function useEmulatedDeps(): () => Deps {
       jobs: new DynamoDbJobStore(emulators.dynamo, TABLES.jobs),
       objects: new S3ObjectStore(emulators.s3, BUCKET, { partCopy: false }),
       ...createDynamoDbResourceStores(emulators.dynamo, TABLES.resources),
+      credentials: new VaultCredentialStore(
+        emulators.dynamo,
+        TABLES.resources,
+        new EncryptedTableVault(emulators.dynamo, TABLES.resources, randomBytes(32)),
+      ),
+      // Deployment use cases never reach a user's bucket; a real adapter, unconfigured, stands in.
+      externalS3: new ExternalS3Storage({ base: {}, ownBucket: BUCKET, allowPrivateEndpoints: false }),
+      scheduler: UNCONFIGURED_SCHEDULER,
+      // Deployment use cases never reach a SQL database; the real adapter stands in, unused.
+      sql: new DriverSqlDatabases(),
       workflow: {
         start: () => Promise.reject(new Error('these use cases never start a workflow')),
         stop: () => Promise.reject(new Error('these use cases never stop a workflow')),

@@ -173,6 +173,6 @@ describe('job pipeline: input that cannot be scored ends the job ABORTED with a 
     const done = await settled(job.id);
 
     expect(done.status).toBe('ABORTED');
-    expect(done.statusDetails).toContain('prediction explanations are not supported yet');
+    expect(done.statusDetails).toContain('this model cannot provide prediction explanations');
   });
 });
