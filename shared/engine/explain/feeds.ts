@@ -3,10 +3,9 @@
  * explainers need: whole rows, and one player's (CSV column's) cells from another row.
  */
 import type { TensorData } from '../model/inference.js';
-import type { FeedType, InputBinding } from '../model/model-description.js';
+import { allocateFeedArray, type FeedArray, type InputBinding } from '../model/model-description.js';
 
-/** One model input's values for a batch of rows, `width` values per row. */
-export type FeedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | string[];
+export type { FeedArray };
 
 /** Where a player's (CSV column's) values sit: (input index, position within the row) pairs. */
 export type PlayerCells = ReadonlyArray<{ readonly input: number; readonly position: number }>;
@@ -37,24 +36,7 @@ export function playerLayout(inputs: readonly InputBinding[]): PlayerLayout {
 
 /** Allocates feeds for `rows` rows of every input. */
 export function allocateFeeds(inputs: readonly InputBinding[], rows: number): FeedArray[] {
-  return inputs.map((b) => allocate(b.elemType, rows * b.columns.length));
-}
-
-function allocate(type: FeedType, n: number): FeedArray {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'bool':
-      return new Uint8Array(n);
-    case 'string':
-      return new Array<string>(n).fill('');
-  }
+  return inputs.map((b) => allocateFeedArray(b.elemType, rows * b.columns.length));
 }
 
 /** Copies row `srcRow` of `src` into row `dstRow` of `dst` (same inputs). */

@@ -6,6 +6,27 @@ export type TargetType = 'Binary' | 'Multiclass' | 'Regression';
 /** Element types a CSV column can feed. */
 export type FeedType = 'float32' | 'float64' | 'int64' | 'int32' | 'string' | 'bool';
 
+/** One model input's values for a batch of rows, row-major. */
+export type FeedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | string[];
+
+/** A zeroed feed of `length` values of `type`, in the array type onnxruntime takes for it. */
+export function allocateFeedArray(type: FeedType, length: number): FeedArray {
+  switch (type) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'int64':
+      return new BigInt64Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'bool':
+      return new Uint8Array(length);
+    case 'string':
+      return new Array<string>(length).fill('');
+  }
+}
+
 /** How one ONNX input is filled from CSV columns. */
 export interface InputBinding {
   readonly name: string;

@@ -6,7 +6,7 @@ import { CsvEncodingError, FIELD_MALFORMED, fieldText, RecordTokenizer } from '.
 import { type BatchExtras, ScoringExtras } from '../explain/scoring-extras.js';
 import type { TensorData } from '../model/inference.js';
 import type { LoadedModel } from '../model/load-model.js';
-import type { ModelDescription } from '../model/model-description.js';
+import { allocateFeedArray, type FeedArray, type ModelDescription } from '../model/model-description.js';
 import type { BatchObserver } from '../monitoring/observer.js';
 import { type BoundInput, bindInputs } from './input-plan.js';
 import { type OutputColumn, outputLayout } from './output-layout.js';
@@ -25,8 +25,6 @@ export interface ScoreCounts {
 export function emptyCounts(): ScoreCounts {
   return { rows: 0, scoredRows: 0, failedRows: 0, skippedRows: 0 };
 }
-
-type FeedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | string[];
 
 /** One batch being filled, computed or written. */
 interface BatchSlot {
@@ -179,7 +177,7 @@ export class BatchScorer {
 
   private newSlot(): BatchSlot {
     return {
-      feeds: this.inputs.map((input) => allocateFeed(input, this.capacity)),
+      feeds: this.inputs.map((input) => allocateFeedArray(input.elemType, this.capacity * input.width)),
       passthrough: new Int32Array(this.capacity * this.passthroughIndices.length * 2),
       failures: new Array<string | null>(this.capacity).fill(null),
       rows: 0,
@@ -498,23 +496,5 @@ export class BatchScorer {
     const tensor = results[this.model.predictionOutput as string] as TensorData;
     const width = tensor.dims.length === 2 ? (tensor.dims[1] as number) : 1;
     return Number((tensor.data as Float32Array | Float64Array)[row * width]);
-  }
-}
-
-function allocateFeed(input: BoundInput, rows: number): FeedArray {
-  const n = rows * input.width;
-  switch (input.elemType) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'bool':
-      return new Uint8Array(n);
-    case 'string':
-      return new Array<string>(n).fill('');
   }
 }
