@@ -49,11 +49,17 @@ function pieces(buf: Buffer, size = MiB): Readable {
   );
 }
 
-function nullSink(): Writable {
+/** A sink that drops what it is given: the benches time scoring, not writing. */
+export function nullSink(): Writable {
   return new Writable({ write: (_c, _e, done) => done() });
 }
 
-async function rawRowsPerSecond(bytes: Uint8Array, values: Float32Array, rows: number): Promise<number> {
+/** onnxruntime alone on the same batches, with the engine's session settings: the ceiling scoring is held to. */
+export async function rawRowsPerSecond(
+  bytes: Uint8Array,
+  values: Float32Array,
+  rows: number,
+): Promise<number> {
   // The same session settings the engine uses (1 intra-op thread), on the same batches.
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: 1,

@@ -8,30 +8,21 @@
  *   own target, >= 0.70), to show that the explanation hooks leave plain scoring as fast as before.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { resolveDialect } from '../shared/engine/csv/dialect.js';
 import { preparedExplainer } from '../shared/engine/explain/explainer.js';
 import { MAX_EXPLAIN_WORKERS } from '../shared/engine/explain/tree-shap-pool.js';
 import { type LoadedModel, loadModel } from '../shared/engine/model/load-model.js';
 import { scoreStream } from '../shared/engine/scoring/score-stream.js';
-import {
-  DEFAULT_BATCH_ROWS,
-  defaultScoringOptions,
-  type ScoringOptions,
-} from '../shared/engine/scoring/scoring-options.js';
+import { defaultScoringOptions, type ScoringOptions } from '../shared/engine/scoring/scoring-options.js';
 import { backgroundRows, normalRows } from '../test/support/explain-fixtures.js';
 import { referenceGbdt } from '../test/support/gbdt.js';
-import { numericCsv } from './engine.bench.js';
+import { nullSink, numericCsv, rawRowsPerSecond } from './engine.bench.js';
 import { type BenchResult, bestOf, formatResults } from './harness.js';
 
 const FEATURES = 20;
 const TARGET_EXPLAINED = 1000;
-
-function nullSink(): Writable {
-  return new Writable({ write: (_c, _e, done) => done() });
-}
 
 async function rowsPerSecond(
   model: LoadedModel,
@@ -47,27 +38,6 @@ async function rowsPerSecond(
     cpuSeconds = Math.min(cpuSeconds, (used.user + used.system) / 1e6);
   });
   return { wall: rows / seconds, cpu: rows / cpuSeconds, cpuSeconds };
-}
-
-async function rawRowsPerSecond(bytes: Uint8Array, values: Float32Array, rows: number): Promise<number> {
-  const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
-  const batches: ort.Tensor[] = [];
-  for (let first = 0; first < rows; first += DEFAULT_BATCH_ROWS) {
-    const n = Math.min(DEFAULT_BATCH_ROWS, rows - first);
-    batches.push(
-      new ort.Tensor('float32', values.slice(first * FEATURES, (first + n) * FEATURES), [n, FEATURES]),
-    );
-  }
-  const seconds = await bestOf(2, async () => {
-    for (const t of batches) await session.run({ input: t }, ['probabilities']);
-  });
-  await session.release();
-  return rows / seconds;
 }
 
 /** Runs the explanation benchmarks. */

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { type LocalStack, startLocalStack } from '../local/stack.js';
 import { resolveDialect } from '../shared/engine/csv/dialect.js';
@@ -20,7 +20,7 @@ import { loadModel } from '../shared/engine/model/load-model.js';
 import { scoreStream } from '../shared/engine/scoring/score-stream.js';
 import { defaultScoringOptions } from '../shared/engine/scoring/scoring-options.js';
 import { referenceGbdt } from '../test/support/gbdt.js';
-import { numericCsv } from './engine.bench.js';
+import { nullSink, numericCsv } from './engine.bench.js';
 import { type BenchResult, formatResults } from './harness.js';
 
 const FEATURES = 20;
@@ -160,10 +160,6 @@ function pieces(buf: Buffer): Readable {
       for (let i = 0; i < buf.length; i += MiB) yield buf.subarray(i, i + MiB);
     })(),
   );
-}
-
-function nullSink(): Writable {
-  return new Writable({ write: (_c, _e, done) => done() });
 }
 
 /** The header and the first `rows` records of `csv`. */
