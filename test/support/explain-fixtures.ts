@@ -5,6 +5,7 @@
  */
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import onnxProto from 'onnx-proto';
+import { type LoadedModel, loadModel } from '../../shared/engine/model/load-model.js';
 import { type FittedGbdt, fitGbdt, syntheticBinaryData } from './gbdt.js';
 import { createRng, randomTrees, type TreeNode, treeEnsembleRegressor } from './onnx-factory.js';
 
@@ -161,4 +162,18 @@ export function oneHotTreePipeline(seed: number): Uint8Array {
   concat.input = ['color_flat', 'x'];
   graph.node = [encoder, reshape, ...graph.node];
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** Runs `use` on the model loaded with in-thread inference, disposing it afterwards. */
+export async function withLoadedModel<T>(
+  bytes: Uint8Array,
+  manifest: unknown,
+  use: (m: LoadedModel) => Promise<T>,
+): Promise<T> {
+  const model = await loadModel(bytes, manifest, { inference: 'in-thread' });
+  try {
+    return await use(model);
+  } finally {
+    await model.dispose();
+  }
 }

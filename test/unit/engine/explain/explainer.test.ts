@@ -11,6 +11,7 @@ import {
   binaryGbdtFixture,
   normalRows,
   oneHotTreePipeline,
+  withLoadedModel,
 } from '../../../support/explain-fixtures.js';
 import {
   categoricalPipeline,
@@ -21,19 +22,6 @@ import {
 } from '../../../support/onnx-factory.js';
 
 const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
-
-async function withModel<T>(
-  bytes: Uint8Array,
-  manifest: unknown,
-  use: (m: LoadedModel) => Promise<T>,
-): Promise<T> {
-  const model = await loadModel(bytes, manifest, { inference: 'in-thread' });
-  try {
-    return await use(model);
-  } finally {
-    await model.dispose();
-  }
-}
 
 /** Feeds and onnxruntime values for records. */
 async function rowsOf(model: LoadedModel, records: Array<Record<string, string | number | null>>) {
@@ -53,7 +41,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
 
   it('picks TreeSHAP for a real binary GBDT (one weight column, LOGISTIC, ZipMap) and it adds up to onnxruntime', async () => {
     const f = binaryGbdtFixture();
-    await withModel(
+    await withLoadedModel(
       f.bytes,
       { explanations: { background: backgroundRows(f.featureNames, f.X.slice(0, 30)) } },
       async (model) => {
@@ -75,7 +63,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
       trees: randomTrees({ seed: 8, trees: 8, depth: 3, features: 4 }),
       input: columns,
     });
-    await withModel(bytes, manifest(), async (model) => {
+    await withLoadedModel(bytes, manifest(), async (model) => {
       const explainer = await preparedExplainer(model, 'shap');
       expect(explainer.method).toBe('tree-shap');
       const rows = await rowsOf(model, records);
@@ -97,7 +85,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
       trees: randomTrees({ seed: 8, trees: 8, depth: 3, features: 4 }),
       input: columns,
     });
-    await withModel(bytes, manifest(), async (model) => {
+    await withLoadedModel(bytes, manifest(), async (model) => {
       const ctx = await contextOf(model, background);
       const rows = await rowsOf(model, records);
       const exact = await exactShapley(ctx, rows.feeds, rows.index, rows.fx);
@@ -119,7 +107,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
   it('linear regressor: exact per-column values w·(x − mean background), zero coefficient → 0', async () => {
     const coefficients = [0.5, -2, 0, 1.25, 3];
     const bytes = linearRegressor({ coefficients, intercept: 0.3, input: columns });
-    await withModel(bytes, manifest(), async (model) => {
+    await withLoadedModel(bytes, manifest(), async (model) => {
       const explainer = await preparedExplainer(model, 'shap');
       expect(explainer.method).toBe('linear');
       const rows = await rowsOf(model, records);
@@ -140,7 +128,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
     const coefficients = [0.5, -2, 0, 1.25, 3];
     const bytes = linearRegressor({ coefficients, intercept: 0.3, input: columns });
     // 64 evaluations per row over 5 columns: the first 12 of the 16 background rows.
-    await withModel(bytes, manifest({ evaluationBudget: 64 }), async (model) => {
+    await withLoadedModel(bytes, manifest({ evaluationBudget: 64 }), async (model) => {
       const explainer = await preparedExplainer(model, 'shap');
       const rows = await rowsOf(model, records);
       const out = await explainer.explain(rows.feeds, rows.index, rows.fx);
@@ -166,7 +154,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
       zipMap: false,
       input: columns,
     });
-    await withModel(bytes, manifest(), async (model) => {
+    await withLoadedModel(bytes, manifest(), async (model) => {
       const explainer = await preparedExplainer(model, 'shap');
       expect(explainer.method).toBe('linear');
       const rows = await rowsOf(model, records);
@@ -198,7 +186,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
       [4096, 'exact'],
       [64, 'sampled'],
     ] as const) {
-      await withModel(
+      await withLoadedModel(
         bytes,
         { explanations: { background: bg, evaluationBudget: budget } },
         async (model) => {
@@ -224,7 +212,7 @@ describe('the manifest background', () => {
   });
 
   it('is checked when the package is finalized: a value the model cannot read names its row and column', async () => {
-    await withModel(
+    await withLoadedModel(
       bytes,
       {
         explanations: {
@@ -239,10 +227,10 @@ describe('the manifest background', () => {
         await expect(checkExplanationBackground(model)).rejects.toThrow('explanations.background.1.a');
       },
     );
-    await withModel(bytes, { explanations: { background: [{ a: 1 }] } }, async (model) => {
+    await withLoadedModel(bytes, { explanations: { background: [{ a: 1 }] } }, async (model) => {
       await expect(checkExplanationBackground(model)).rejects.toThrow('has no "b" column');
     });
-    await withModel(bytes, { explanations: { background: [{ a: 1, b: '' }] } }, async (model) => {
+    await withLoadedModel(bytes, { explanations: { background: [{ a: 1, b: '' }] } }, async (model) => {
       await expect(checkExplanationBackground(model)).resolves.toBeUndefined();
     });
   });
@@ -268,7 +256,7 @@ describe('TreeSHAP behind one-hot encoding', () => {
     const colors = ['red', 'green', 'blue', 'pink'];
     const bg = normalRows(24, 1, 5).map((r, i) => ({ color: colors[i % 3] as string, x: r[0] as number }));
     const data = colors.map((color, i) => ({ color, x: i - 1.5 }));
-    await withModel(bytes, { explanations: { background: bg } }, async (model) => {
+    await withLoadedModel(bytes, { explanations: { background: bg } }, async (model) => {
       const explainer = await preparedExplainer(model, 'shap');
       expect(explainer.method).toBe('tree-shap');
       expect(explainer.players).toEqual(['color', 'x']);

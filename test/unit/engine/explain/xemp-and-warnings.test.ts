@@ -3,9 +3,8 @@ import { ModelError, ValidationError } from '../../../../shared/domain/errors.js
 import { qualitativeStrength } from '../../../../shared/engine/explain/explanation-columns.js';
 import type { ExplanationOptions } from '../../../../shared/engine/explain/explanation-options.js';
 import { tukeyFences } from '../../../../shared/engine/explain/prediction-warning.js';
-import { type LoadedModel, loadModel } from '../../../../shared/engine/model/load-model.js';
 import type { ScoringOptions } from '../../../../shared/engine/scoring/scoring-options.js';
-import { backgroundRows, matrixCsv, normalRows } from '../../../support/explain-fixtures.js';
+import { backgroundRows, matrixCsv, normalRows, withLoadedModel } from '../../../support/explain-fixtures.js';
 import { randomTrees, treeEnsembleClassifier, treeEnsembleRegressor } from '../../../support/onnx-factory.js';
 import { cells, scoreWith } from '../../../support/scoring.js';
 
@@ -26,19 +25,6 @@ function explanations(overrides: Partial<ExplanationOptions>): Partial<ScoringOp
   return { explanations: { ...base, ...overrides } };
 }
 
-async function using<T>(
-  bytes: Uint8Array,
-  manifest: unknown,
-  use: (m: LoadedModel) => Promise<T>,
-): Promise<T> {
-  const model = await loadModel(bytes, manifest, { inference: 'in-thread' });
-  try {
-    return await use(model);
-  } finally {
-    await model.dispose();
-  }
-}
-
 describe('multiclass explanations (XEMP emulation)', () => {
   const bytes = treeEnsembleClassifier({
     features: 4,
@@ -49,7 +35,7 @@ describe('multiclass explanations (XEMP emulation)', () => {
   });
 
   it('explains the predicted class by default, in CLASS_<k> columns with qualitative strengths', async () => {
-    await using(bytes, { explanations: { background } }, async (model) => {
+    await withLoadedModel(bytes, { explanations: { background } }, async (model) => {
       const { text } = await scoreWith(model, input, { scoring: explanations({}) });
       const [header, ...rows] = cells(text);
       expect(header?.slice(4)).toEqual([
@@ -69,7 +55,7 @@ describe('multiclass explanations (XEMP emulation)', () => {
   });
 
   it('explains named classes, and rejects SHAP, thresholds and unknown classes naming the field', async () => {
-    await using(bytes, { explanations: { background } }, async (model) => {
+    await withLoadedModel(bytes, { explanations: { background } }, async (model) => {
       const { text } = await scoreWith(model, input, {
         scoring: explanations({ classNames: ['owl', 'cat'] }),
       });
@@ -101,7 +87,7 @@ describe('prediction warnings (regression)', () => {
   });
 
   it('flags predictions outside the package bounds in IS_OUTLIER_PREDICTION; a deployment override wins', async () => {
-    await using(bytes, { predictionWarning: { lower: -0.05, upper: 0.05 } }, async (model) => {
+    await withLoadedModel(bytes, { predictionWarning: { lower: -0.05, upper: 0.05 } }, async (model) => {
       const { text } = await scoreWith(model, input, { scoring: { predictionWarning: { enabled: true } } });
       const [header, ...rows] = cells(text);
       expect(header).toEqual(['target_PREDICTION', 'IS_OUTLIER_PREDICTION']);
@@ -123,7 +109,7 @@ describe('prediction warnings (regression)', () => {
 
   it('defaults to Q1 − 3·IQR / Q3 + 3·IQR fences of the predictions on the background', async () => {
     expect(tukeyFences([1, 2, 3, 4, 5])).toEqual({ lower: -4, upper: 10 });
-    await using(bytes, { explanations: { background } }, async (model) => {
+    await withLoadedModel(bytes, { explanations: { background } }, async (model) => {
       const { text } = await scoreWith(model, input, { scoring: { predictionWarning: { enabled: true } } });
       expect(
         cells(text)
@@ -140,11 +126,11 @@ describe('prediction warnings (regression)', () => {
       zipMap: false,
       input: columns,
     });
-    await using(classifier, {}, async (model) => {
+    await withLoadedModel(classifier, {}, async (model) => {
       const { text } = await scoreWith(model, input, { scoring: { predictionWarning: { enabled: true } } });
       expect(cells(text)[0]).not.toContain('IS_OUTLIER_PREDICTION');
     });
-    await using(bytes, {}, async (model) => {
+    await withLoadedModel(bytes, {}, async (model) => {
       await expect(
         scoreWith(model, input, { scoring: { predictionWarning: { enabled: true } } }),
       ).rejects.toBeInstanceOf(ModelError);
