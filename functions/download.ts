@@ -70,9 +70,11 @@ export async function streamDownload(
   deps: Deps,
   options: StreamDownloadOptions,
 ): Promise<void> {
+  // Aborted when the stream is broken off, so the follower stops polling instead of outliving the request.
+  const following = new AbortController();
   let plan: Plan;
   try {
-    plan = await planDownload(event, deps, options);
+    plan = await planDownload(event, deps, options, following.signal);
   } catch (error) {
     const { response, unexpected } = errorResponse(error);
     if (unexpected) logUnexpected(error, event);
@@ -94,6 +96,7 @@ export async function streamDownload(
     await new Promise<unknown>((resolve) => body.end(resolve));
   } catch (error) {
     logger.warn('download stream broken off', { jobId, error: error as Error });
+    following.abort(error);
     body.destroy(error as Error);
   }
 }
@@ -102,11 +105,12 @@ async function planDownload(
   event: APIGatewayProxyEvent,
   deps: Deps,
   options: StreamDownloadOptions,
+  signal: AbortSignal,
 ): Promise<Plan> {
   if (event.httpMethod !== 'GET') throw new HttpError(405, 'the download takes GET', { Allow: 'GET' });
   const caller = await authenticateEvent(deps, event);
   const jobId = jobIdOf(event);
-  const output = await openDownload(deps, caller.ownerId, jobId, { pollMs: options.pollMs }).catch(
+  const output = await openDownload(deps, caller.ownerId, jobId, { pollMs: options.pollMs, signal }).catch(
     (error: unknown) => {
       if (error instanceof ValidationError) throw new HttpError(406, error.message);
       throw error;
@@ -171,7 +175,7 @@ async function pipeUntil(
       piece = next.value;
     }
   } catch (error) {
-    // Queued behind the read in flight, so the follower stops polling once that read settles.
+    // Queued behind the read in flight; the caller's abort ends that read if it is waiting for a part.
     rest.return?.(undefined).catch(() => {});
     throw error;
   } finally {

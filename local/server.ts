@@ -141,7 +141,13 @@ async function handleDownload(req: IncomingMessage, res: ServerResponse, jobId: 
   req.resume();
   const deps = await getDeps();
   const caller = await authenticateEvent(deps, { headers: req.headers as Record<string, string> });
-  const stream = await openDownload(deps, caller.ownerId, jobId, { pollMs: 100 }).catch((error: unknown) => {
+  // A client that goes away stops the follower, which would otherwise poll until the job ends.
+  const following = new AbortController();
+  res.once('close', () => following.abort(new Error('the client closed the download')));
+  const stream = await openDownload(deps, caller.ownerId, jobId, {
+    pollMs: 100,
+    signal: following.signal,
+  }).catch((error: unknown) => {
     if (error instanceof ValidationError) throw new HttpError(406, error.message);
     throw error;
   });
@@ -150,8 +156,13 @@ async function handleDownload(req: IncomingMessage, res: ServerResponse, jobId: 
     'Content-Type': 'text/csv',
     'Content-Disposition': `attachment; filename="${jobId}.csv"`,
   });
-  for await (const piece of stream) {
-    if (!res.write(piece)) await once(res, 'drain');
+  try {
+    for await (const piece of stream) {
+      if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(following.signal, 'abort')]);
+    }
+  } catch (error) {
+    if (following.signal.aborted) return;
+    throw error;
   }
   res.end();
 }

@@ -15,6 +15,11 @@ import { outputHeaderKey, outputKey, partKey } from './job-keys.js';
 export interface DownloadOptions {
   /** How long to wait before looking again for a part that is not scored yet. */
   readonly pollMs: number;
+  /**
+   * Stops following the output: the stream throws at its next wait. A reader that gives up (client gone,
+   * invocation deadline) aborts, or the follower would poll on until the job ends.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The job was aborted before or while its output was being downloaded. */
@@ -55,7 +60,7 @@ export async function openDownload(
   }
   if (job.status === 'INITIALIZING') return null;
   if (job.status === 'ABORTED') throw new JobAbortedError(jobId, job.statusDetails);
-  return followOutput(deps, ownerId, job, options.pollMs);
+  return followOutput(deps, ownerId, job, options);
 }
 
 /**
@@ -69,7 +74,7 @@ async function* followOutput(
   deps: Deps,
   ownerId: string,
   first: JobRecord,
-  pollMs: number,
+  { pollMs, signal }: DownloadOptions,
 ): AsyncGenerator<Buffer> {
   const jobId = first.id;
   const refresh = async (): Promise<JobRecord> => {
@@ -105,6 +110,7 @@ async function* followOutput(
   // Whether the completed job's output was joined into one object, or its parts are kept as the output.
   let joined: boolean | null = null;
   for (;;) {
+    signal?.throwIfAborted();
     if (job.status === 'COMPLETED' && joined === null) {
       joined = (await deps.objects.head(outputKey(jobId))) !== null;
     }
@@ -123,7 +129,7 @@ async function* followOutput(
     } else if (job.chunksDone >= job.chunksTotal) {
       return;
     }
-    await sleep(pollMs);
+    await sleep(pollMs, undefined, signal ? { signal } : {});
     job = await refresh();
   }
 }

@@ -117,15 +117,39 @@ describe('download Lambda core (streamDownload)', () => {
     expect(response.destroyedWith?.message).toBe(`Job ${job.id} was aborted: Job aborted by the user`);
   });
 
-  it('breaks the stream off before the invocation ends when the job outlasts it', async () => {
+  it('breaks the stream off before the invocation ends when the job outlasts it, and stops following the job', async () => {
     const { job } = await runningJob(60, 25);
-    const deadline = Date.now() + 5_000 + 100;
-    const { response, done } = download(job.id, { timeLeftMs: () => deadline - Date.now() });
-    await done;
+    const jobs = deps.jobs;
+    let lookups = 0;
+    deps = {
+      ...deps,
+      jobs: new Proxy(jobs, {
+        get: (target, name) =>
+          name === 'get'
+            ? (...args: Parameters<typeof jobs.get>) => {
+                lookups++;
+                return target.get(...args);
+              }
+            : Reflect.get(target, name),
+      }),
+    };
+    try {
+      const deadline = Date.now() + 5_000 + 100;
+      const { response, done } = download(job.id, { timeLeftMs: () => deadline - Date.now() });
+      await done;
 
-    expect(response.metadata?.statusCode).toBe(200);
-    expect(response.ended).toBe(false);
-    expect(response.destroyedWith?.message).toMatch(/time limit of this invocation before the last row/);
+      expect(response.metadata?.statusCode).toBe(200);
+      expect(response.ended).toBe(false);
+      expect(response.destroyedWith?.message).toMatch(/time limit of this invocation before the last row/);
+      // A follower left polling would outlive the invocation (and, in Lambda, wake up in the next one).
+      await new Promise((resolve) => setTimeout(resolve, 3 * POLL_MS));
+      const after = lookups;
+      await new Promise((resolve) => setTimeout(resolve, 10 * POLL_MS));
+      expect(lookups).toBe(after);
+      expect(lookups).toBeGreaterThan(1);
+    } finally {
+      deps = { ...deps, jobs };
+    }
   });
 
   it('redirects a RUNNING job that would outlast the invocation to the signed long-stream URL', async () => {
