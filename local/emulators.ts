@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { S3rverEvent } from './s3-drop-listener.js';
-import { makeS3rverPutsAtomic } from './s3rver-atomic-put.js';
+import { patchS3rverStore } from './s3rver-store-patches.js';
 
 // Neither package ships type declarations; these are the parts used here.
 interface S3rverServer {
@@ -55,7 +55,7 @@ export interface RunningEmulators {
 
 /** Starts s3rver and dynalite; both are listening when the promise resolves. */
 export async function startEmulators(options: EmulatorOptions): Promise<RunningEmulators> {
-  makeS3rverPutsAtomic();
+  patchS3rverStore();
   const s3 = new S3rver({
     address: HOST,
     port: options.s3Port ?? 0,
