@@ -33,6 +33,20 @@ const { workerData } = require('node:worker_threads');
 );
 `;
 
+/**
+ * Starts a thread running the module at `entry` (TypeScript when run from source, else the compiled JavaScript),
+ * which reads `settings` with `workerSettings()`.
+ */
+export function startEntryThread(entry: URL, settings: unknown): Worker {
+  const typescript = fileURLToPath(entry).endsWith('.ts');
+  const workerData: WorkerBootData = {
+    entry: entry.href,
+    tsxApi: typescript ? import.meta.resolve('tsx/esm/api') : null,
+    settings,
+  };
+  return new Worker(BOOTSTRAP, { eval: true, workerData });
+}
+
 interface Task {
   readonly request: ChunkRequest;
   resolve(result: unknown): void;
@@ -47,7 +61,6 @@ interface PoolThread {
 export class ChunkWorkerPool {
   private readonly threads = new Set<PoolThread>();
   private readonly queue: Task[] = [];
-  private readonly bootData: WorkerBootData;
   private readonly onUnexpectedError: (error: unknown) => void;
   private nextId = 0;
   private closed = false;
@@ -56,12 +69,6 @@ export class ChunkWorkerPool {
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new RangeError(`pool size must be >= 1, got ${options.size}`);
     }
-    const typescript = fileURLToPath(options.entry).endsWith('.ts');
-    this.bootData = {
-      entry: options.entry.href,
-      tsxApi: typescript ? import.meta.resolve('tsx/esm/api') : null,
-      settings: options.settings,
-    };
     this.onUnexpectedError = options.onUnexpectedError ?? ((error) => console.error(error));
   }
 
@@ -107,7 +114,7 @@ export class ChunkWorkerPool {
 
   private spawn(): PoolThread {
     const thread: PoolThread = {
-      worker: new Worker(BOOTSTRAP, { eval: true, workerData: this.bootData }),
+      worker: startEntryThread(this.options.entry, this.options.settings),
       task: null,
     };
     this.threads.add(thread);
