@@ -4,11 +4,10 @@
  */
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
-import { startEntryThread } from '../local/chunk-worker-pool.js';
+import { siblingModule, startEntryThread } from '../local/chunk-worker-pool.js';
 
 async function startThread(model: Uint8Array, featureNames: readonly string[], csv: Buffer): Promise<Worker> {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const entry = new URL(`./parallel-engine-worker${extension}`, import.meta.url);
+  const entry = siblingModule('parallel-engine-worker', import.meta.url);
   const worker = startEntryThread(entry, { model, featureNames: [...featureNames], csv });
   const [message] = await once(worker, 'message');
   if (message !== 'ready') throw new Error(`scoring thread failed to start: ${JSON.stringify(message)}`);

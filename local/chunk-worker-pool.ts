@@ -34,6 +34,14 @@ const { workerData } = require('node:worker_threads');
 `;
 
 /**
+ * The URL of module `name` in the folder of `base` (a module's `import.meta.url`): `.ts` when `base` runs from
+ * source (tsx, vitest), `.js` when compiled.
+ */
+export function siblingModule(name: string, base: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
+/**
  * Starts a thread running the module at `entry` (TypeScript when run from source, else the compiled JavaScript),
  * which reads `settings` with `workerSettings()`.
  */

@@ -15,7 +15,7 @@ import { requireJob } from '../shared/use-cases/jobs/job-context.js';
 import { ModelCache } from '../shared/use-cases/jobs/model-cache.js';
 import { readObject } from '../shared/use-cases/jobs/object-bytes.js';
 import type { JsonObjectStore } from './asl/object-store.js';
-import { ChunkWorkerPool } from './chunk-worker-pool.js';
+import { ChunkWorkerPool, siblingModule } from './chunk-worker-pool.js';
 import type { LocalServices } from './local-deps.js';
 import { localStepTasks } from './local-step-tasks.js';
 import { StepFunctionsWorkflow } from './step-functions-workflow.js';
@@ -38,7 +38,7 @@ export interface LocalWorkflow {
 /** Builds the local workflow over `deps` (whose `workflow` forwards to it: threads' calls go there too). */
 export function createLocalWorkflow(deps: Deps, options: LocalWorkflowOptions): LocalWorkflow {
   const pool = new ChunkWorkerPool({
-    entry: new URL(`./chunk-worker${moduleExtension()}`, import.meta.url),
+    entry: siblingModule('chunk-worker', import.meta.url),
     settings: options.services,
     size: options.threads ?? availableParallelism(),
     workflow: deps.workflow,
@@ -65,11 +65,6 @@ export function createLocalWorkflow(deps: Deps, options: LocalWorkflowOptions): 
       await models.clear();
     },
   };
-}
-
-/** `.ts` when running from source (tsx, vitest), `.js` when compiled: the worker entry sits beside this module. */
-function moduleExtension(): string {
-  return import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 }
 
 /** The Map state's ItemReader/ResultWriter over the job bucket's object store. */
