@@ -1,7 +1,8 @@
 import { apiHandler } from '../shared/http/api-handler.js';
-import { jsonBody, pageEnvelope, pageOf } from '../shared/http/api-request.js';
-import { empty, json } from '../shared/http/api-response.js';
+import { pageEnvelope, pageOf } from '../shared/http/api-request.js';
+import { json } from '../shared/http/api-response.js';
 import { credentialDocument } from '../shared/http/presenters/credential.js';
+import { resourceRoutes } from '../shared/http/resource-routes.js';
 import type { Route } from '../shared/http/router.js';
 import {
   createCredential,
@@ -14,16 +15,6 @@ import { getDeps, logUnexpected } from './composition.js';
 /** Stored credentials (DataRobot's `credentials/`): create, list, get and delete; secrets are never returned. */
 export const routes: Route[] = [
   {
-    method: 'POST',
-    path: '/credentials',
-    handle: async (req) => {
-      const record = await createCredential(await getDeps(), req.caller.ownerId, jsonBody(req));
-      return json(201, credentialDocument(record), {
-        Location: `${req.baseUrl}/credentials/${record.id}/`,
-      });
-    },
-  },
-  {
     method: 'GET',
     path: '/credentials',
     handle: async (req) => {
@@ -34,23 +25,11 @@ export const routes: Route[] = [
       return json(200, pageEnvelope(req, result.items.map(credentialDocument), result.totalCount, page));
     },
   },
-  {
-    method: 'GET',
-    path: '/credentials/{id}',
-    handle: async (req) =>
-      json(
-        200,
-        credentialDocument(await getCredential(await getDeps(), req.caller.ownerId, req.params.id as string)),
-      ),
-  },
-  {
-    method: 'DELETE',
-    path: '/credentials/{id}',
-    handle: async (req) => {
-      await deleteCredential(await getDeps(), req.caller.ownerId, req.params.id as string);
-      return empty(204);
-    },
-  },
+  ...resourceRoutes('/credentials', getDeps, credentialDocument, {
+    create: createCredential,
+    get: getCredential,
+    remove: deleteCredential,
+  }),
 ];
 
 export const handler = apiHandler(routes, getDeps, logUnexpected);

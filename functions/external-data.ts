@@ -2,7 +2,8 @@ import type { DataSourceRecord } from '../shared/domain/data-source.js';
 import { type DataStoreRecord, driverById, type ExternalDataDriver } from '../shared/domain/data-store.js';
 import { apiHandler } from '../shared/http/api-handler.js';
 import { type ApiRequest, jsonBody, pageEnvelope, pageOf } from '../shared/http/api-request.js';
-import { empty, json } from '../shared/http/api-response.js';
+import { json } from '../shared/http/api-response.js';
+import { resourceRoutes } from '../shared/http/resource-routes.js';
 import type { Route } from '../shared/http/router.js';
 import {
   createDataSource,
@@ -98,45 +99,18 @@ export const routes: Route[] = [
     handle: async (req) =>
       list((await listDataStores(await getDeps(), req.caller.ownerId)).map(dataStoreDocument)),
   },
-  {
-    method: 'POST',
-    path: '/externalDataStores',
-    handle: async (req) => {
-      const store = await createDataStore(await getDeps(), req.caller.ownerId, jsonBody(req) as never);
-      return json(201, dataStoreDocument(store), {
-        Location: `${req.baseUrl}/externalDataStores/${store.id}/`,
-      });
-    },
-  },
-  {
-    method: 'GET',
-    path: '/externalDataStores/{id}',
-    handle: async (req) =>
-      json(200, dataStoreDocument(await getDataStore(await getDeps(), req.caller.ownerId, idOf(req)))),
-  },
-  {
-    method: 'PATCH',
-    path: '/externalDataStores/{id}',
-    handle: async (req) => {
-      const deps = await getDeps();
-      const store = await updateDataStore(deps, req.caller.ownerId, idOf(req), jsonBody(req) as never);
-      return json(200, dataStoreDocument(store));
-    },
-  },
+  ...resourceRoutes('/externalDataStores', getDeps, dataStoreDocument, {
+    create: createDataStore,
+    get: getDataStore,
+    update: updateDataStore,
+    remove: deleteDataStore,
+  }),
   {
     method: 'POST',
     path: '/externalDataStores/{id}/test',
     handle: async (req) => {
       await testDataStore(await getDeps(), req.caller.ownerId, idOf(req), jsonBody(req) as never);
       return json(200, { message: 'Connection successful' });
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/externalDataStores/{id}',
-    handle: async (req) => {
-      await deleteDataStore(await getDeps(), req.caller.ownerId, idOf(req));
-      return empty(204);
     },
   },
   {
@@ -148,39 +122,12 @@ export const routes: Route[] = [
       return json(200, pageEnvelope(req, result.items.map(dataSourceDocument), result.totalCount, page));
     },
   },
-  {
-    method: 'POST',
-    path: '/externalDataSources',
-    handle: async (req) => {
-      const source = await createDataSource(await getDeps(), req.caller.ownerId, jsonBody(req));
-      return json(201, dataSourceDocument(source), {
-        Location: `${req.baseUrl}/externalDataSources/${source.id}/`,
-      });
-    },
-  },
-  {
-    method: 'GET',
-    path: '/externalDataSources/{id}',
-    handle: async (req) =>
-      json(200, dataSourceDocument(await getDataSource(await getDeps(), req.caller.ownerId, idOf(req)))),
-  },
-  {
-    method: 'PATCH',
-    path: '/externalDataSources/{id}',
-    handle: async (req) => {
-      const deps = await getDeps();
-      const source = await updateDataSource(deps, req.caller.ownerId, idOf(req), jsonBody(req));
-      return json(200, dataSourceDocument(source));
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/externalDataSources/{id}',
-    handle: async (req) => {
-      await deleteDataSource(await getDeps(), req.caller.ownerId, idOf(req));
-      return empty(204);
-    },
-  },
+  ...resourceRoutes('/externalDataSources', getDeps, dataSourceDocument, {
+    create: createDataSource,
+    get: getDataSource,
+    update: updateDataSource,
+    remove: deleteDataSource,
+  }),
 ];
 
 export const handler = apiHandler(routes, getDeps, logUnexpected);
