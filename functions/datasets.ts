@@ -3,6 +3,7 @@ import { apiHandler } from '../shared/http/api-handler.js';
 import { type ApiRequest, jsonBody, pageEnvelope, pageOf } from '../shared/http/api-request.js';
 import { type ApiResponse, empty, json } from '../shared/http/api-response.js';
 import { formData } from '../shared/http/form-data.js';
+import { resourceRoutes } from '../shared/http/resource-routes.js';
 import type { Route } from '../shared/http/router.js';
 import {
   addDatasetVersionFromUrl,
@@ -93,32 +94,11 @@ export const routes: Route[] = [
       return page(req, category ? views.filter((v) => v.dataset.categories.includes(category)) : views);
     },
   },
-  {
-    method: 'GET',
-    path: '/datasets/{id}',
-    handle: async (req) =>
-      json(
-        200,
-        datasetDocument(await getDataset(await getDeps(), req.caller.ownerId, req.params.id as string)),
-      ),
-  },
-  {
-    method: 'PATCH',
-    path: '/datasets/{id}',
-    handle: async (req) => {
-      const deps = await getDeps();
-      const view = await updateDataset(deps, req.caller.ownerId, req.params.id as string, jsonBody(req));
-      return json(200, datasetDocument(view));
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/datasets/{id}',
-    handle: async (req) => {
-      await deleteDataset(await getDeps(), req.caller.ownerId, req.params.id as string);
-      return empty(204);
-    },
-  },
+  ...resourceRoutes('/datasets', getDeps, datasetDocument, {
+    get: getDataset,
+    update: updateDataset,
+    remove: deleteDataset,
+  }),
   {
     method: 'GET',
     path: '/datasets/{id}/versions',

@@ -1,8 +1,9 @@
 import type { JobDefinitionRecord } from '../shared/domain/job-definition.js';
 import { apiHandler } from '../shared/http/api-handler.js';
-import { type ApiRequest, jsonBody, pageEnvelope, pageOf } from '../shared/http/api-request.js';
-import { empty, json } from '../shared/http/api-response.js';
+import { pageEnvelope, pageOf } from '../shared/http/api-request.js';
+import { json } from '../shared/http/api-response.js';
 import { jobDefinitionDocument } from '../shared/http/presenters/job-definition.js';
+import { resourceRoutes } from '../shared/http/resource-routes.js';
 import type { Route } from '../shared/http/router.js';
 import type { Deps } from '../shared/use-cases/deps.js';
 import { viewDefinition } from '../shared/use-cases/job-definitions/definition-view.js';
@@ -15,27 +16,12 @@ import {
 } from '../shared/use-cases/job-definitions/manage-definitions.js';
 import { getDeps, logUnexpected } from './composition.js';
 
-async function document(deps: Deps, definition: JobDefinitionRecord): Promise<Record<string, unknown>> {
+async function document(definition: JobDefinitionRecord, deps: Deps): Promise<Record<string, unknown>> {
   return jobDefinitionDocument(await viewDefinition(deps, definition));
-}
-
-function idOf(req: ApiRequest): string {
-  return req.params.id as string;
 }
 
 /** DataRobot's job definition routes (`batchPredictionJobDefinitions/`); runs start at fromJobDefinition. */
 export const routes: Route[] = [
-  {
-    method: 'POST',
-    path: '/batchPredictionJobDefinitions',
-    handle: async (req) => {
-      const deps = await getDeps();
-      const created = await createDefinition(deps, req.caller.ownerId, jsonBody(req));
-      return json(202, await document(deps, created), {
-        Location: `${req.baseUrl}/batchPredictionJobDefinitions/${created.id}/`,
-      });
-    },
-  },
   {
     method: 'GET',
     path: '/batchPredictionJobDefinitions',
@@ -47,35 +33,17 @@ export const routes: Route[] = [
         searchName: req.query.searchName?.[0],
         deploymentId: req.query.deploymentId?.[0],
       });
-      const items = await Promise.all(result.items.map((d) => document(deps, d)));
+      const items = await Promise.all(result.items.map((d) => document(d, deps)));
       return json(200, pageEnvelope(req, items, result.totalCount, page));
     },
   },
-  {
-    method: 'GET',
-    path: '/batchPredictionJobDefinitions/{id}',
-    handle: async (req) => {
-      const deps = await getDeps();
-      return json(200, await document(deps, await getDefinition(deps, req.caller.ownerId, idOf(req))));
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/batchPredictionJobDefinitions/{id}',
-    handle: async (req) => {
-      const deps = await getDeps();
-      const updated = await updateDefinition(deps, req.caller.ownerId, idOf(req), jsonBody(req));
-      return json(200, await document(deps, updated));
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/batchPredictionJobDefinitions/{id}',
-    handle: async (req) => {
-      await deleteDefinition(await getDeps(), req.caller.ownerId, idOf(req));
-      return empty(204);
-    },
-  },
+  ...resourceRoutes(
+    '/batchPredictionJobDefinitions',
+    getDeps,
+    document,
+    { create: createDefinition, get: getDefinition, update: updateDefinition, remove: deleteDefinition },
+    202,
+  ),
 ];
 
 export const handler = apiHandler(routes, getDeps, logUnexpected);

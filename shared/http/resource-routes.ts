@@ -9,7 +9,7 @@ import type { Route } from './router.js';
 
 /** The use cases behind a resource's routes; one left out gives no route. Bodies are validated by the use case. */
 export interface ResourceUseCases<R, C, U> {
-  readonly create?: (deps: Deps, ownerId: string, body: C) => Promise<R>;
+  readonly create?: (deps: Deps, ownerId: string, body: C) => Promise<R & { readonly id: string }>;
   readonly get?: (deps: Deps, ownerId: string, id: string) => Promise<R>;
   readonly update?: (deps: Deps, ownerId: string, id: string, body: U) => Promise<R>;
   readonly remove?: (deps: Deps, ownerId: string, id: string) => Promise<void>;
@@ -17,13 +17,16 @@ export interface ResourceUseCases<R, C, U> {
 
 /**
  * Routes for `collection` (e.g. `/credentials`): POST answers 201 with the document and its Location, GET and
- * PATCH on `{id}` answer the document, DELETE answers 204. Every use case runs as the caller.
+ * PATCH on `{id}` answer the document, DELETE answers 204. Every use case runs as the caller; `document` renders a
+ * record, with the deps for documents that read more than the record.
  */
-export function resourceRoutes<R extends { readonly id: string }, C = unknown, U = unknown>(
+export function resourceRoutes<R, C = unknown, U = unknown>(
   collection: string,
   getDeps: () => Promise<Deps>,
-  document: (record: R) => Record<string, unknown>,
+  document: (record: R, deps: Deps) => Record<string, unknown> | Promise<Record<string, unknown>>,
   useCases: ResourceUseCases<R, C, U>,
+  /** DataRobot answers some creations 202 (job definitions) rather than 201. */
+  createStatus: 201 | 202 = 201,
 ): Route[] {
   const item = `${collection}/{id}`;
   const idOf = (req: ApiRequest) => req.params.id as string;
@@ -34,8 +37,11 @@ export function resourceRoutes<R extends { readonly id: string }, C = unknown, U
       method: 'POST',
       path: collection,
       handle: async (req) => {
-        const record = await create(await getDeps(), req.caller.ownerId, jsonBody(req) as C);
-        return json(201, document(record), { Location: `${req.baseUrl}${collection}/${record.id}/` });
+        const deps = await getDeps();
+        const record = await create(deps, req.caller.ownerId, jsonBody(req) as C);
+        return json(createStatus, await document(record, deps), {
+          Location: `${req.baseUrl}${collection}/${record.id}/`,
+        });
       },
     });
   }
@@ -43,7 +49,10 @@ export function resourceRoutes<R extends { readonly id: string }, C = unknown, U
     routes.push({
       method: 'GET',
       path: item,
-      handle: async (req) => json(200, document(await get(await getDeps(), req.caller.ownerId, idOf(req)))),
+      handle: async (req) => {
+        const deps = await getDeps();
+        return json(200, await document(await get(deps, req.caller.ownerId, idOf(req)), deps));
+      },
     });
   }
   if (update) {
@@ -51,8 +60,9 @@ export function resourceRoutes<R extends { readonly id: string }, C = unknown, U
       method: 'PATCH',
       path: item,
       handle: async (req) => {
-        const record = await update(await getDeps(), req.caller.ownerId, idOf(req), jsonBody(req) as U);
-        return json(200, document(record));
+        const deps = await getDeps();
+        const record = await update(deps, req.caller.ownerId, idOf(req), jsonBody(req) as U);
+        return json(200, await document(record, deps));
       },
     });
   }
