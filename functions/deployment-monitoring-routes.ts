@@ -6,6 +6,7 @@ import { type ApiRequest, jsonBody, pageEnvelope, pageOf } from '../shared/http/
 import { json } from '../shared/http/api-response.js';
 import { deploymentSettingsDocument } from '../shared/http/presenters/resources.js';
 import type { Route } from '../shared/http/router.js';
+import type { Deps } from '../shared/use-cases/deps.js';
 import {
   accuracy,
   accuracyOverTime,
@@ -40,6 +41,23 @@ function queryOf(req: ApiRequest): MonitoringQuery & { bucketSize?: string | und
 
 const deploymentId = (req: ApiRequest): string => req.params.id as string;
 
+type MonitoringReport = (
+  deps: Deps,
+  ownerId: string,
+  deploymentId: string,
+  query: ReturnType<typeof queryOf>,
+) => Promise<unknown>;
+
+/** `GET /deployments/{id}/<name>`: the report for the caller's deployment over the query's window, as is. */
+function reportRoute(name: string, report: MonitoringReport): Route {
+  return {
+    method: 'GET',
+    path: `/deployments/{id}/${name}`,
+    handle: async (req) =>
+      json(200, await report(await getDeps(), req.caller.ownerId, deploymentId(req), queryOf(req))),
+  };
+}
+
 export const monitoringRoutes: Route[] = [
   {
     method: 'GET',
@@ -65,27 +83,9 @@ export const monitoringRoutes: Route[] = [
       return finishedStatus(req, deploymentId(req));
     },
   },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/serviceStats',
-    handle: async (req) =>
-      json(200, await serviceStats(await getDeps(), req.caller.ownerId, deploymentId(req), queryOf(req))),
-  },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/serviceStatsOverTime',
-    handle: async (req) =>
-      json(
-        200,
-        await serviceStatsOverTime(await getDeps(), req.caller.ownerId, deploymentId(req), queryOf(req)),
-      ),
-  },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/accuracyOverTime',
-    handle: async (req) =>
-      json(200, await accuracyOverTime(await getDeps(), req.caller.ownerId, deploymentId(req), queryOf(req))),
-  },
+  reportRoute('serviceStats', serviceStats),
+  reportRoute('serviceStatsOverTime', serviceStatsOverTime),
+  reportRoute('accuracyOverTime', accuracyOverTime),
   {
     method: 'GET',
     path: '/deployments/{id}/featureDrift',
@@ -101,16 +101,6 @@ export const monitoringRoutes: Route[] = [
       return json(200, { ...rest, ...pageEnvelope(req, slice, items.length, page) });
     },
   },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/targetDrift',
-    handle: async (req) =>
-      json(200, await targetDrift(await getDeps(), req.caller.ownerId, deploymentId(req), queryOf(req))),
-  },
-  {
-    method: 'GET',
-    path: '/deployments/{id}/accuracy',
-    handle: async (req) =>
-      json(200, await accuracy(await getDeps(), req.caller.ownerId, deploymentId(req), queryOf(req))),
-  },
+  reportRoute('targetDrift', targetDrift),
+  reportRoute('accuracy', accuracy),
 ];
