@@ -38,31 +38,30 @@ function driverDocument(d: ExternalDataDriver): Record<string, unknown> {
   };
 }
 
-/** A data store as DataRobot shows it (`creator` is the owning user). */
+/** The fields DataRobot shows on every data store and data source (`creator` is the owning user). */
+function ownedDocument(r: DataStoreRecord | DataSourceRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    canonicalName: r.canonicalName,
+    type: r.type,
+    creator: r.ownerId,
+    updated: r.updated,
+    role: 'OWNER',
+  };
+}
+
+/** A data store as DataRobot shows it. */
 function dataStoreDocument(s: DataStoreRecord): Record<string, unknown> {
   return {
-    id: s.id,
-    canonicalName: s.canonicalName,
-    type: s.type,
-    creator: s.ownerId,
-    updated: s.updated,
-    role: 'OWNER',
+    ...ownedDocument(s),
     driverClassType: driverById(s.driverId)?.driverClassType ?? null,
     params: { driverId: s.driverId, jdbcUrl: s.jdbcUrl },
   };
 }
 
-/** A data source as DataRobot shows it (`creator` is the owning user; params as given). */
+/** A data source as DataRobot shows it (params as given). */
 function dataSourceDocument(s: DataSourceRecord): Record<string, unknown> {
-  return {
-    id: s.id,
-    canonicalName: s.canonicalName,
-    type: s.type,
-    creator: s.ownerId,
-    updated: s.updated,
-    role: 'OWNER',
-    params: s.params,
-  };
+  return { ...ownedDocument(s), params: s.params };
 }
 
 /** Lists are short (a fixed catalog, a user's data stores), so they come in one page. */

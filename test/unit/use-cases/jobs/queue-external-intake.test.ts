@@ -19,7 +19,7 @@ import { ModelCache } from '../../../../shared/use-cases/jobs/model-cache.js';
 import { createRng } from '../../../support/onnx-factory.js';
 import { registerModel, useEmulatedDeps } from '../deployments/emulated-deps.js';
 import { binaryModel } from '../deployments/models.js';
-import { StepWorkflow, uploadInput } from './queue-harness.js';
+import { gate, StepWorkflow, uploadInput } from './queue-harness.js';
 
 const OWNER = 'queue-owner';
 const CSV = 'a,b\n1,2\n3,4\n';
@@ -60,19 +60,6 @@ function withQueueHooks(jobs: JobStore, hooks: QueueHooks): JobStore {
       };
     },
   });
-}
-
-interface Gate {
-  readonly opened: Promise<void>;
-  open(): void;
-}
-
-function gate(): Gate {
-  let open = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
 }
 
 describe('queueing jobs with external intake', () => {

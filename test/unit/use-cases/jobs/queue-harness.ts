@@ -67,12 +67,14 @@ export function queueDeps(h: JobHarness, workflow: Workflow, options: QueueDepsO
   };
 }
 
-interface Gate {
+/** A promise a test opens by hand, to hold a step at a chosen point. */
+export interface Gate {
   readonly opened: Promise<void>;
   open(): void;
 }
 
-function gate(): Gate {
+/** A closed gate. */
+export function gate(): Gate {
   let open = () => {};
   const opened = new Promise<void>((resolve) => {
     open = resolve;
