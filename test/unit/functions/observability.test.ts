@@ -106,18 +106,24 @@ describe('step metrics', () => {
   });
 });
 
+/** The observability module loaded afresh with `name` set (Lambda, Fargate), and what it prints to stdout. */
+async function observabilityIn(name: string, value: string) {
+  vi.stubEnv(name, value);
+  vi.resetModules();
+  const fresh = await import('../../../shared/observability/observability.js');
+  const printed: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    printed.push(String(chunk));
+    return true;
+  });
+  return { fresh, printed };
+}
+
 describe('Lambda middlewares', () => {
   const context = { functionName: 'f', awsRequestId: 'r', invokedFunctionArn: 'arn' } as Context;
 
   it('print the recorded metrics as one EMF line when a Lambda invocation ends, even a failed one', async () => {
-    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'batchline-test');
-    vi.resetModules();
-    const fresh = await import('../../../shared/observability/observability.js');
-    const printed: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      printed.push(String(chunk));
-      return true;
-    });
+    const { fresh, printed } = await observabilityIn('AWS_LAMBDA_FUNCTION_NAME', 'batchline-test');
     const handler = middy<{ fail: boolean }, string>()
       .use(fresh.lambdaObservability())
       .handler(async (event) => {
@@ -133,14 +139,10 @@ describe('Lambda middlewares', () => {
   });
 
   it('print the Fargate worker metrics as EMF when it flushes them, which its awslogs driver ships', async () => {
-    vi.stubEnv('ECS_CONTAINER_METADATA_URI_V4', 'http://169.254.170.2/v4/task');
-    vi.resetModules();
-    const fresh = await import('../../../shared/observability/observability.js');
-    const printed: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      printed.push(String(chunk));
-      return true;
-    });
+    const { fresh, printed } = await observabilityIn(
+      'ECS_CONTAINER_METADATA_URI_V4',
+      'http://169.254.170.2/v4/task',
+    );
     await fresh.recordStepMetrics(
       depsWithJob(async () => null),
       { jobId: JOB_ID, outcome: 'scored' },

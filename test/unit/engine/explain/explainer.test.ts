@@ -38,6 +38,13 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
     explanations: { background: backgroundRows(names, background), ...extra },
   });
   const columns = { kind: 'columns' as const, names };
+  // Trees over the first four features only: the fifth column must get 0.
+  const fourOfFiveRegressor = () =>
+    treeEnsembleRegressor({
+      features: 5,
+      trees: randomTrees({ seed: 8, trees: 8, depth: 3, features: 4 }),
+      input: columns,
+    });
 
   it('picks TreeSHAP for a real binary GBDT (one weight column, LOGISTIC, ZipMap) and it adds up to onnxruntime', async () => {
     const f = binaryGbdtFixture();
@@ -58,11 +65,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
   });
 
   it('TreeSHAP (in JS) equals exact coalition enumeration through onnxruntime on a regression ensemble', async () => {
-    const bytes = treeEnsembleRegressor({
-      features: 5,
-      trees: randomTrees({ seed: 8, trees: 8, depth: 3, features: 4 }),
-      input: columns,
-    });
+    const bytes = fourOfFiveRegressor();
     await withLoadedModel(bytes, manifest(), async (model) => {
       const explainer = await preparedExplainer(model, 'shap');
       expect(explainer.method).toBe('tree-shap');
@@ -80,11 +83,7 @@ describe('explainer selection and the onnxruntime-based algorithms', () => {
   });
 
   it('sampled Shapley stays within its evaluation budget, adds up exactly, approaches the exact values, and is deterministic', async () => {
-    const bytes = treeEnsembleRegressor({
-      features: 5,
-      trees: randomTrees({ seed: 8, trees: 8, depth: 3, features: 4 }),
-      input: columns,
-    });
+    const bytes = fourOfFiveRegressor();
     await withLoadedModel(bytes, manifest(), async (model) => {
       const ctx = await contextOf(model, background);
       const rows = await rowsOf(model, records);
