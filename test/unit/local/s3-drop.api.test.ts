@@ -39,6 +39,21 @@ async function drop(api: TestApi, key: string, body = CSV): Promise<void> {
   await api.stack.deps.objects.put(key, Buffer.from(body), { contentType: 'text/csv' });
 }
 
+/** EventBridge's "Object Created" event for an object in the stack's bucket, as S3 sends it. */
+function objectCreated(id: string, object: { key: string; etag: string; sequencer?: string }) {
+  return {
+    version: '0',
+    id,
+    'detail-type': 'Object Created' as const,
+    source: 'aws.s3',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'local',
+    resources: [],
+    detail: { bucket: { name: 'batchline' }, object },
+  };
+}
+
 describe('S3-drop triggers on the local stack', () => {
   const api = useLocalStack();
   let deploymentId = '';
@@ -73,20 +88,7 @@ describe('S3-drop triggers on the local stack', () => {
 
   it('starts one job for an event delivered twice', async () => {
     const id = await createTriggered(api(), deploymentId, 'twice/');
-    const event = {
-      version: '0',
-      id: 'e1',
-      'detail-type': 'Object Created' as const,
-      source: 'aws.s3',
-      account: '000000000000',
-      time: new Date().toISOString(),
-      region: 'local',
-      resources: [],
-      detail: {
-        bucket: { name: 'batchline' },
-        object: { key: 'drops/admin/twice/x.csv', etag: 'abc', sequencer: '0001' },
-      },
-    };
+    const event = objectCreated('e1', { key: 'drops/admin/twice/x.csv', etag: 'abc', sequencer: '0001' });
     await drop(api(), 'drops/admin/other-root/x.csv');
     await api().stack.deps.objects.put('drops/admin/twice/x.csv', Buffer.from(CSV));
     await api().stack.drops.idle();
@@ -109,20 +111,7 @@ describe('S3-drop triggers on the local stack', () => {
   it('ends the job ABORTED, saying why, when the dropped object is gone before it is read', async () => {
     const id = await createTriggered(api(), deploymentId, 'vanishing/');
     const [outcome] = await s3DropHandler(
-      {
-        version: '0',
-        id: 'e2',
-        'detail-type': 'Object Created',
-        source: 'aws.s3',
-        account: '000000000000',
-        time: new Date().toISOString(),
-        region: 'local',
-        resources: [],
-        detail: {
-          bucket: { name: 'batchline' },
-          object: { key: 'drops/admin/vanishing/gone.csv', etag: 'e' },
-        },
-      },
+      objectCreated('e2', { key: 'drops/admin/vanishing/gone.csv', etag: 'e' }),
       localContext('s3-drop'),
     );
     expect(outcome).toMatchObject({ definitionId: id, outcome: 'started' });
