@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { workerSettings } from '../local/chunk-worker-protocol.js';
+import { workerSettings } from '../local/entry-thread.js';
 import { resolveDialect } from '../shared/engine/csv/dialect.js';
 import { loadModel } from '../shared/engine/model/load-model.js';
 import { scoreStream } from '../shared/engine/scoring/score-stream.js';

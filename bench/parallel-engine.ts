@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
-import { siblingModule, startEntryThread } from '../local/chunk-worker-pool.js';
+import { siblingModule, startEntryThread } from '../local/entry-thread.js';
 
 async function startThread(model: Uint8Array, featureNames: readonly string[], csv: Buffer): Promise<Worker> {
   const entry = siblingModule('parallel-engine-worker', import.meta.url);

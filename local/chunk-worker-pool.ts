@@ -3,10 +3,10 @@
  * on N cores. Threads start on demand up to the pool size and are kept (with their loaded models) while the pool
  * lives; a thread that dies fails its request and is replaced by the next request that needs one.
  */
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Workflow } from '../shared/ports/workflow.js';
-import type { ChunkRequest, WorkerBootData, WorkerMessage } from './chunk-worker-protocol.js';
+import type { ChunkRequest, WorkerMessage } from './chunk-worker-protocol.js';
+import { startEntryThread } from './entry-thread.js';
 
 /** The Error a request fails with when its thread exits or crashes, as Lambda reports a runtime that died. */
 export const WORKER_EXIT_ERROR = 'Runtime.ExitError';
@@ -22,37 +22,6 @@ export interface ChunkWorkerPoolOptions {
   readonly workflow: Workflow;
   /** Told about forwarded Workflow calls that failed (default: console.error). */
   readonly onUnexpectedError?: (error: unknown) => void;
-}
-
-// Plain JavaScript, so a thread starts the same way under tsx, vitest and the compiled build; only a TypeScript
-// entry needs tsx, registered in the thread because neither vitest nor an eval'd worker brings it along.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(workerData.tsxApi ? import(workerData.tsxApi).then((tsx) => tsx.register()) : Promise.resolve()).then(() =>
-  import(workerData.entry),
-);
-`;
-
-/**
- * The URL of module `name` in the folder of `base` (a module's `import.meta.url`): `.ts` when `base` runs from
- * source (tsx, vitest), `.js` when compiled.
- */
-export function siblingModule(name: string, base: string): URL {
-  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
-}
-
-/**
- * Starts a thread running the module at `entry` (TypeScript when run from source, else the compiled JavaScript),
- * which reads `settings` with `workerSettings()`.
- */
-export function startEntryThread(entry: URL, settings: unknown): Worker {
-  const typescript = fileURLToPath(entry).endsWith('.ts');
-  const workerData: WorkerBootData = {
-    entry: entry.href,
-    tsxApi: typescript ? import.meta.resolve('tsx/esm/api') : null,
-    settings,
-  };
-  return new Worker(BOOTSTRAP, { eval: true, workerData });
 }
 
 interface Task {

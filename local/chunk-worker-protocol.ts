@@ -3,7 +3,7 @@
  * request at a time with its handler's result or error, and forwards Workflow calls (a use case that ends a job
  * may start the next queued one) to the main thread, which owns the executions.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { Workflow } from '../shared/ports/workflow.js';
 
 /** A task for a worker: the event its handler runs on. */
@@ -29,20 +29,6 @@ export interface WorkflowCall {
 }
 
 export type WorkerMessage = ChunkReply | WorkflowCall;
-
-/** What the pool hands every worker: its entry module, and the settings the entry module reads. */
-export interface WorkerBootData {
-  /** URL of the worker's entry module. */
-  readonly entry: string;
-  /** URL of tsx's ESM register API, when the entry module is TypeScript (run from source). */
-  readonly tsxApi: string | null;
-  readonly settings: unknown;
-}
-
-/** The settings the pool was given for its workers (call from a worker's entry module). */
-export function workerSettings(): unknown {
-  return (workerData as WorkerBootData).settings;
-}
 
 /** Serves requests from the pool with `handle`, replying with its result or the error it threw. */
 export function serveChunkRequests(handle: (event: unknown) => Promise<unknown>): void {

@@ -5,7 +5,8 @@
  */
 import { run } from '../functions/step-score-chunk.js';
 import { ModelCache } from '../shared/use-cases/jobs/model-cache.js';
-import { forwardingWorkflow, serveChunkRequests, workerSettings } from './chunk-worker-protocol.js';
+import { forwardingWorkflow, serveChunkRequests } from './chunk-worker-protocol.js';
+import { workerSettings } from './entry-thread.js';
 import { connectLocalDeps, type LocalServices } from './local-deps.js';
 
 const { deps } = connectLocalDeps(workerSettings() as LocalServices, forwardingWorkflow);

@@ -1,27 +1,17 @@
 /**
- * The embedded stack's stand-ins for S3 and DynamoDB: s3rver and dynalite, run in this process on
- * 127.0.0.1, keeping their data under one directory so a restarted stack finds its jobs and files again.
+ * The embedded stack's stand-ins for S3 and DynamoDB: s3rver (in a thread of its own) and dynalite, run in this
+ * process on 127.0.0.1, keeping their data under one directory so a restarted stack finds its jobs and files again.
  */
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { siblingModule, startEntryThread } from './entry-thread.js';
 import type { S3rverEvent } from './s3-drop-listener.js';
-import { patchS3rverStore } from './s3rver-store-patches.js';
+import type { S3rverThreadMessage, S3rverThreadSettings } from './s3rver-thread.js';
 
-// Neither package ships type declarations; these are the parts used here.
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  /** Every object stored or deleted, in S3's notification format. */
-  on(event: 'event', listener: (event: S3rverEvent) => void): void;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  directory: string;
-  silent: boolean;
-}) => S3rverServer;
+// dynalite ships no type declarations; this is the part used here.
 type DynaliteFactory = (options: {
   path?: string;
   createTableMs: number;
@@ -29,9 +19,7 @@ type DynaliteFactory = (options: {
   updateTableMs: number;
 }) => Server;
 
-const require = createRequire(import.meta.url);
-const S3rver = require('s3rver') as S3rverConstructor;
-const dynalite = require('dynalite') as DynaliteFactory;
+const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
 
 const HOST = '127.0.0.1';
 
@@ -55,15 +43,10 @@ export interface RunningEmulators {
 
 /** Starts s3rver and dynalite; both are listening when the promise resolves. */
 export async function startEmulators(options: EmulatorOptions): Promise<RunningEmulators> {
-  patchS3rverStore();
-  const s3 = new S3rver({
-    address: HOST,
-    port: options.s3Port ?? 0,
-    directory: join(options.dataDir, 's3'),
-    silent: true,
-  });
-  if (options.onS3Event) s3.on('event', options.onS3Event);
-  const s3Address = await s3.run();
+  const s3 = await startS3rverThread(
+    { host: HOST, port: options.s3Port ?? 0, directory: join(options.dataDir, 's3') },
+    options.onS3Event,
+  );
   let dynamo: Server;
   try {
     dynamo = await listen(
@@ -77,15 +60,51 @@ export async function startEmulators(options: EmulatorOptions): Promise<RunningE
       options.dynamoPort ?? 0,
     );
   } catch (error) {
-    await s3.close();
+    await s3.stop();
     throw error;
   }
   const dynamoAddress = dynamo.address() as AddressInfo;
   return {
-    s3Endpoint: `http://${HOST}:${s3Address.port}`,
+    s3Endpoint: `http://${HOST}:${s3.port}`,
     dynamoEndpoint: `http://${HOST}:${dynamoAddress.port}`,
     stop: async () => {
-      await Promise.all([s3.close(), close(dynamo)]);
+      await Promise.all([s3.stop(), close(dynamo)]);
+    },
+  };
+}
+
+/**
+ * Starts s3rver in its own thread (see s3rver-thread.ts for why) and resolves once it listens; its object
+ * events are handed to `onEvent` here.
+ */
+async function startS3rverThread(
+  settings: S3rverThreadSettings,
+  onEvent?: (event: S3rverEvent) => void,
+): Promise<{ readonly port: number; stop(): Promise<void> }> {
+  const thread = startEntryThread(siblingModule('s3rver-thread', import.meta.url), settings);
+  let listening = false;
+  const port = await new Promise<number>((resolve, reject) => {
+    thread.on('error', (error) => {
+      // Once it listens, a failure shows up as refused S3 calls; this says why.
+      if (listening) console.error('the s3rver thread failed:', error);
+      else reject(error);
+    });
+    thread.once('exit', (code) =>
+      reject(new Error(`the s3rver thread exited with code ${code} before listening`)),
+    );
+    thread.on('message', (message: S3rverThreadMessage) => {
+      if (message.kind === 'listening') {
+        listening = true;
+        resolve(message.port);
+      } else onEvent?.(message.event);
+    });
+  });
+  return {
+    port,
+    stop: async () => {
+      const exited = once(thread, 'exit');
+      thread.postMessage('stop');
+      await exited;
     },
   };
 }

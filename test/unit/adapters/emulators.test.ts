@@ -68,4 +68,14 @@ describe('startEmulators', () => {
       expect(await jobs.get('u1', 'persisted-job')).toEqual(job);
     });
   });
+
+  it('fails to start, instead of hanging, when the S3 port is taken, and leaves nothing running', async () => {
+    const running = await startEmulators({ dataDir });
+    try {
+      const taken = Number(new URL(running.s3Endpoint).port);
+      await expect(startEmulators({ dataDir, s3Port: taken })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await running.stop();
+    }
+  });
 });

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll } from 'vitest';
-import { patchS3rverStore } from '../../../../local/s3rver-store-patches.js';
 import { DynamoDbJobStore } from '../../../../shared/adapters/dynamodb/dynamodb-job-store.js';
 import { createTables } from '../../../../shared/adapters/dynamodb/tables.js';
 import { ensureBucket } from '../../../../shared/adapters/s3/s3-client.js';
@@ -118,8 +117,6 @@ export interface JobHarness {
 
 /** Registers emulator and store set-up for a test file; `chunkBytes` is the target chunk size of every job. */
 export function useJobHarness(chunkBytes: number): JobHarness {
-  // Readers here poll for objects as they are written; stock s3rver would serve them half-flushed.
-  patchS3rverStore();
   const emulators = useEmulators();
   let state: Omit<JobHarness, 'createJob' | 'upload' | 'expectedOutput' | 'waitFor' | 'job'> | undefined;
   const current = () => {

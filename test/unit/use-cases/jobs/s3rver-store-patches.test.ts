@@ -12,7 +12,7 @@ import { ObjectNotFoundError } from '../../../../shared/ports/object-store.js';
 import { readObject } from '../../../../shared/use-cases/jobs/object-bytes.js';
 import { useEmulators } from '../../../support/emulators.js';
 
-patchS3rverStore();
+// The emulators' s3rver runs (patched) in a thread of its own; the last test uses a store in this thread.
 const emulators = useEmulators();
 
 describe('s3rver with atomic puts and large reads', () => {
@@ -50,6 +50,7 @@ describe('s3rver with atomic puts and large reads', () => {
   });
 
   it('reads an object file in large pieces, and answers null for a missing one as s3rver does', async () => {
+    patchS3rverStore();
     const dir = await mkdtemp(join(tmpdir(), 'batchline-s3rver-store-'));
     try {
       const FilesystemStore = createRequire(import.meta.url)('s3rver/lib/stores/filesystem');
