@@ -2,7 +2,6 @@
  * The embedded stack's stand-ins for S3 and DynamoDB: s3rver (in a thread of its own) and dynalite, run in this
  * process on 127.0.0.1, keeping their data under one directory so a restarted stack finds its jobs and files again.
  */
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -82,6 +81,8 @@ async function startS3rverThread(
   onEvent?: (event: S3rverEvent) => void,
 ): Promise<{ readonly port: number; stop(): Promise<void> }> {
   const thread = startEntryThread(siblingModule('s3rver-thread', import.meta.url), settings);
+  // Also when the thread died earlier: stopping then has nothing left to wait for.
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   let listening = false;
   const port = await new Promise<number>((resolve, reject) => {
     thread.on('error', (error) => {
@@ -102,7 +103,6 @@ async function startS3rverThread(
   return {
     port,
     stop: async () => {
-      const exited = once(thread, 'exit');
       thread.postMessage('stop');
       await exited;
     },
