@@ -7,13 +7,12 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { ValidationError } from '../shared/domain/errors.js';
 import type { JobRecord } from '../shared/domain/job.js';
 import { authenticateEvent } from '../shared/http/api-handler.js';
+import { noOutputError, openHttpDownload } from '../shared/http/download-stream.js';
 import { errorResponse, HttpError } from '../shared/http/http-errors.js';
 import { lambdaObservability, logger } from '../shared/observability/observability.js';
 import type { Deps } from '../shared/use-cases/deps.js';
-import { openDownload } from '../shared/use-cases/jobs/download-output.js';
 import { outputKey } from '../shared/use-cases/jobs/job-keys.js';
 import { signedLongStreamUrl } from '../shared/use-cases/jobs/long-stream-url.js';
 import { getDeps, logUnexpected } from './composition.js';
@@ -110,16 +109,9 @@ async function planDownload(
   if (event.httpMethod !== 'GET') throw new HttpError(405, 'the download takes GET', { Allow: 'GET' });
   const caller = await authenticateEvent(deps, event);
   const jobId = jobIdOf(event);
-  const output = await openDownload(deps, caller.ownerId, jobId, { pollMs: options.pollMs, signal }).catch(
-    (error: unknown) => {
-      if (error instanceof ValidationError) throw new HttpError(406, error.message);
-      throw error;
-    },
-  );
-  const job = output && (await deps.jobs.get(caller.ownerId, jobId));
-  if (!output || !job) {
-    throw new HttpError(404, `batch prediction job ${jobId} not found, or it has no output yet`);
-  }
+  const output = await openHttpDownload(deps, caller.ownerId, jobId, { pollMs: options.pollMs, signal });
+  const job = await deps.jobs.get(caller.ownerId, jobId);
+  if (!job) throw noOutputError(jobId);
   if (job.status === 'COMPLETED') {
     return { kind: 'redirect', location: await deps.objects.presignGet(outputKey(jobId), PRESIGNED_SECONDS) };
   }

@@ -8,9 +8,9 @@
  * when complete.
  *
  * Large reads. s3rver reads an object's file in Node's default 64 KiB pieces. Serving a job's input (hundreds of
- * MiB) that way costs thousands of thread-pool round trips and short-lived buffers on the thread that also runs
- * the stack's API and executor, and the garbage collections they set off made a 1M-row prepare take 0.5-1.3 s
- * instead of 0.2-0.4 s (bench/orchestration.bench.ts). Objects are read in 1 MiB pieces instead.
+ * MiB) that way costs thousands of thread-pool round trips; measured when s3rver still shared the main thread, a
+ * 1M-row prepare took 0.5-1.3 s instead of 0.2-0.4 s (bench/orchestration.bench.ts). Objects are read in 1 MiB
+ * pieces instead.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, ReadStream } from 'node:fs';

@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult, Handler } from 'aws-lambda';
 import { getDeps } from '../functions/composition.js';
 import { type HandlerModule, moduleForPath } from '../functions/routes.js';
-import { ValidationError } from '../shared/domain/errors.js';
 import { authenticateEvent } from '../shared/http/api-handler.js';
 import { API_PREFIX, MAX_JSON_BYTES } from '../shared/http/api-request.js';
 import { type ApiResponse, json } from '../shared/http/api-response.js';
+import { openHttpDownload } from '../shared/http/download-stream.js';
 import { errorResponse, HttpError } from '../shared/http/http-errors.js';
-import { openDownload } from '../shared/use-cases/jobs/download-output.js';
 import { completeInput, putInputPart } from '../shared/use-cases/jobs/input-upload.js';
 import { checkUploadUrl } from '../shared/use-cases/jobs/upload-url.js';
 import { localContext, toProxyEvent } from './lambda-event.js';
@@ -144,14 +143,10 @@ async function handleDownload(req: IncomingMessage, res: ServerResponse, jobId: 
   // A client that goes away stops the follower, which would otherwise poll until the job ends.
   const following = new AbortController();
   res.once('close', () => following.abort(new Error('the client closed the download')));
-  const stream = await openDownload(deps, caller.ownerId, jobId, {
+  const stream = await openHttpDownload(deps, caller.ownerId, jobId, {
     pollMs: 100,
     signal: following.signal,
-  }).catch((error: unknown) => {
-    if (error instanceof ValidationError) throw new HttpError(406, error.message);
-    throw error;
   });
-  if (!stream) throw new HttpError(404, `batch prediction job ${jobId} not found, or it has no output yet`);
   res.writeHead(200, {
     'Content-Type': 'text/csv',
     'Content-Disposition': `attachment; filename="${jobId}.csv"`,
